@@ -1,0 +1,1 @@
+"""One module per subcommand, each defining register(subparsers); they never import each other."""
