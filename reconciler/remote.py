@@ -1,0 +1,218 @@
+"""Async client of the AEP APIs: headers, token, retries, paging and errors over one httpx seam.
+
+Every call goes through ``AepClient._request``: it adds the headers of aep-api.md A.1,
+gets the IMS token (renewing it once on a 401), retries what is safe to retry, and turns
+every failure into ``ApiError`` (an answer) or ``TransportError`` (no answer). Secrets and
+tokens never reach an error, a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from reconciler.diagnostics import ApiError
+from reconciler.remote_auth import TokenCache, parse_token_answer, token_form
+from reconciler.remote_calls import Answer
+from reconciler.remote_config import (
+    DEFAULT_IMS_URL,
+    DEFAULT_SCOPES,
+    Connection,
+    check_base_url,
+    connection_from_env,
+)
+from reconciler.remote_datasets import DatasetCalls
+from reconciler.remote_errors import api_error, describe_exception, read_body, transport_error
+from reconciler.remote_jobs import JobCalls
+from reconciler.remote_retry import (
+    RetryPolicy,
+    is_retryable_status,
+    may_retry_method,
+    next_delay,
+    retry_hint,
+    within_budget,
+)
+from reconciler.wire import IMS_TOKEN_PATH
+
+__all__ = [
+    "DEFAULT_IMS_URL",
+    "DEFAULT_SCOPES",
+    "AepClient",
+    "Connection",
+    "RequestStats",
+    "RetryPolicy",
+    "connection_from_env",
+]
+
+log = logging.getLogger(__name__)
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+# Room for ~16 concurrent calls plus the token call, reusing connections between them.
+POOL_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=16)
+
+
+@dataclass
+class RequestStats:
+    """What the client sent: every HTTP attempt (token calls and retries included)."""
+
+    requests: int = 0
+    retries: int = 0
+    by_call: Counter[str] = field(default_factory=Counter)  # "GET /dataSets": attempts
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: ApiError
+    retryable: bool
+    hint: float | None = None
+
+
+class AepClient(DatasetCalls, JobCalls):
+    """The typed calls of aep-api.md A.2 to A.4, against Adobe or the embedded platform."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        injected = transport is not None
+        self._platform = check_base_url(
+            "AEP_PLATFORM_URL", conn.platform_url, transport_injected=injected
+        )
+        self._ims = check_base_url("AEP_IMS_URL", conn.ims_url, transport_injected=injected)
+        self._conn = conn
+        self._retry = retry or RetryPolicy()
+        self._sleep, self._clock, self._rand = sleep, clock, rand
+        # verify stays at httpx's default (on); there is deliberately no way to turn it off.
+        self._http = httpx.AsyncClient(
+            transport=transport, timeout=httpx.Timeout(timeout), limits=POOL_LIMITS
+        )
+        self._tokens = TokenCache(self._fetch_token, clock)
+        self._issued: set[str] = set()
+        self.stats = RequestStats()
+
+    def __repr__(self) -> str:
+        return f"<AepClient {self._conn.describe()}>"
+
+    @property
+    def connection(self) -> Connection:
+        return self._conn
+
+    async def __aenter__(self) -> AepClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- the one request path -------------------------------------------------------------
+
+    def _secrets(self) -> list[str]:
+        return [self._conn.client_secret, *self._issued]
+
+    def _headers(self, token: str | None, content_type: str | None) -> dict[str, str]:
+        headers = {"Accept": JSON}
+        if token is not None:
+            headers.update(
+                {
+                    "Authorization": f"Bearer {token}",
+                    "x-api-key": self._conn.client_id,
+                    "x-gw-ims-org-id": self._conn.org_id,
+                    "x-sandbox-name": self._conn.sandbox,
+                }
+            )
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        return headers
+
+    async def _send(self, method: str, url: str, name: str, **kw: Any) -> httpx.Response:
+        self.stats.requests += 1
+        self.stats.by_call[name] += 1
+        return await self._http.request(method, url, **kw)
+
+    async def _attempt(
+        self, method: str, path: str, name: str, token: str | None, kw: dict[str, Any]
+    ) -> Answer | _Failure:
+        call = f"{method} {path}"
+        safe = may_retry_method(method, self._retry, idempotent=token is None)
+        base = self._platform if token is not None else self._ims
+        try:
+            resp = await self._send(method, base + path, name, **kw)
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            return _Failure(transport_error(call, describe_exception(exc), self._secrets()), safe)
+        except httpx.HTTPError as exc:
+            return _Failure(transport_error(call, describe_exception(exc), self._secrets()), False)
+        body = read_body(resp.content)
+        if resp.is_success:
+            return Answer(resp.status_code, resp.headers, body)
+        error = api_error(call, resp.status_code, body, self._secrets())
+        retryable = safe and is_retryable_status(resp.status_code)
+        return _Failure(error, retryable, retry_hint(resp.headers, body, now=time.time()))
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        name: str,
+        *,
+        auth: bool = True,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **kw: Any,
+    ) -> Answer:
+        """Send one call (repeating it as the policy allows) and return its 2xx answer."""
+        failures, start, renewed = 0, self._clock(), False
+        while True:
+            token = await self._tokens.get() if auth else None
+            kw["headers"] = {**self._headers(token, content_type), **(headers or {})}
+            outcome = await self._attempt(method, path, name, token, kw)
+            if isinstance(outcome, Answer):
+                return outcome
+            if token is not None and outcome.error.status == 401 and not renewed:
+                self._tokens.invalidate(token)  # expired or revoked: one new token, one repeat
+                renewed = True
+                continue
+            failures += 1
+            delay = next_delay(failures, self._retry, outcome.hint, self._rand)
+            if not outcome.retryable or not within_budget(
+                failures, self._clock() - start, delay, self._retry
+            ):
+                raise outcome.error
+            log.info("retrying %s in %.2fs after: %s", name, delay, outcome.error)
+            self.stats.retries += 1
+            await self._sleep(delay)
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        name = f"POST {IMS_TOKEN_PATH}"
+        answer = await self._request(
+            "POST", IMS_TOKEN_PATH, name, auth=False, content_type=FORM, data=token_form(self._conn)
+        )
+        try:
+            token, expires_in = parse_token_answer(answer.body)
+        except ValueError as exc:
+            raise transport_error(name, str(exc), self._secrets()) from None
+        self._issued.add(token)
+        return token, expires_in
+
+    async def _json(self, method: str, path: str, name: str, body: Any, **kw: Any) -> Answer:
+        content = json.dumps(body, separators=(",", ":")).encode()
+        kw.setdefault("content_type", JSON)
+        return await self._request(method, path, name, content=content, **kw)

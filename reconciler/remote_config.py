@@ -1,0 +1,95 @@
+"""Where the client connects and with which credentials: Connection, the environment, URL safety."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from reconciler.diagnostics import ConfigError
+
+DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
+DEFAULT_SCOPES = "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session"
+DEFAULT_SANDBOX = "prod"
+
+_REQUIRED_ENV = ("AEP_ORG_ID", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET")
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A target platform and the credential used there; the secret is never printed."""
+
+    platform_url: str
+    ims_url: str
+    org_id: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    sandbox: str = DEFAULT_SANDBOX
+    scopes: str = DEFAULT_SCOPES
+
+    def describe(self) -> str:
+        """A one-liner safe for logs and output: base URL, org and sandbox."""
+        return f"{self.platform_url} org {self.org_id} sandbox {self.sandbox}"
+
+
+def connection_from_env(env: Mapping[str, str]) -> Connection | None:
+    """The remote target named by AEP_* variables, or None for the embedded platform.
+
+    An empty AEP_PLATFORM_URL counts as unset (CI systems often define empty variables).
+    """
+    platform_url = env.get("AEP_PLATFORM_URL", "").strip()
+    if not platform_url:
+        return None
+    missing = [name for name in _REQUIRED_ENV if not env.get(name, "").strip()]
+    if missing:
+        raise ConfigError(
+            f"AEP_PLATFORM_URL is set, so {', '.join(missing)} must be set too "
+            "(or unset AEP_PLATFORM_URL to use the embedded platform)"
+        )
+    return Connection(
+        platform_url=platform_url.rstrip("/"),
+        ims_url=(env.get("AEP_IMS_URL", "").strip() or DEFAULT_IMS_URL).rstrip("/"),
+        org_id=env["AEP_ORG_ID"].strip(),
+        client_id=env["AEP_CLIENT_ID"].strip(),
+        client_secret=env["AEP_CLIENT_SECRET"].strip(),
+        sandbox=(env.get("AEP_SANDBOX_NAME", "").strip() or DEFAULT_SANDBOX).lower(),
+        scopes=env.get("AEP_SCOPES", "").strip() or DEFAULT_SCOPES,
+    )
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1: the only hosts plain http may reach."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(what: str, url: str, *, transport_injected: bool = False) -> str:
+    """Return ``url`` without a trailing slash, or raise ConfigError if it is unsafe to use.
+
+    https is required, except plain http to a loopback host or through an injected
+    transport (an in-process app never leaves the process). Credentials in the URL are
+    refused without echoing them.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        raise ConfigError(f"{what} is not a valid URL") from None
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(f"{what} must not contain credentials; use AEP_CLIENT_SECRET")
+    if parts.scheme not in ("https", "http") or not host:
+        raise ConfigError(f"{what} must be an https:// URL with a host, got {url!r}")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{what} must be a base URL without query or fragment, got {url!r}")
+    if parts.scheme == "http" and not (transport_injected or is_loopback_host(host)):
+        raise ConfigError(
+            f"{what} {url!r} uses plain http; use https (http is allowed only for "
+            "localhost, 127.0.0.0/8 and ::1)"
+        )
+    return url.rstrip("/")

@@ -1,0 +1,91 @@
+"""Typed profile export job calls (aep-api.md A.4): cursor paging, get, create, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from reconciler.remote_calls import Calls, segment
+from reconciler.remote_paging import (
+    check_page_size,
+    job_query,
+    job_records,
+    next_job_offset,
+    normalise_job,
+)
+from reconciler.wire import UPS_BASE
+
+JOBS = f"{UPS_BASE}/export/jobs"
+
+
+class JobCalls(Calls):
+    async def iter_export_job_pages(
+        self, *, status: str | None = None, page_size: int = 100
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Each page of jobs as it arrives (newest first), normalised, never one twice.
+
+        The cursor comes from ``link.next`` (or ``page.pageOffset``); jobs created while we
+        page sort before the cursor, so no job is skipped; ids already seen are dropped.
+        """
+        limit = check_page_size(page_size)
+        seen: set[str] = set()
+        cursors: set[str] = set()
+        offset: str | None = None
+        while True:
+            query = job_query(limit, status, offset)
+            answer = await self._request("GET", JOBS, "GET /export/jobs", params=query)
+            try:
+                records = job_records(answer.body)
+            except ValueError as exc:
+                raise self._bad_answer(f"GET {JOBS}", str(exc)) from None
+            page = [normalise_job(r) for r in records if _first_sight(r, seen)]
+            if page:
+                yield page
+            offset = next_job_offset(answer.body, len(records), limit)
+            if offset is None:
+                return
+            if offset in cursors:
+                raise self._bad_answer(f"GET {JOBS}", f"paging cursor {offset!r} repeats")
+            cursors.add(offset)
+
+    async def list_export_jobs(
+        self, *, status: str | None = None, page_size: int = 100
+    ) -> list[dict[str, Any]]:
+        """Every export job (optionally of one status), newest first."""
+        jobs: list[dict[str, Any]] = []
+        async for page in self.iter_export_job_pages(status=status, page_size=page_size):
+            jobs.extend(page)
+        return jobs
+
+    async def create_export_job(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Start an export job and return it. Never retried unless the policy allows it."""
+        answer = await self._json("POST", JOBS, "POST /export/jobs", dict(body))
+        return self._job(f"POST {JOBS}", answer.body)
+
+    async def get_export_job(self, job_id: int | str) -> dict[str, Any]:
+        """One job; 404 (an ApiError) once it is unknown or cancelled."""
+        path = f"{JOBS}/{segment(job_id)}"
+        answer = await self._request("GET", path, "GET /export/jobs/{id}")
+        return self._job(f"GET {path}", answer.body)
+
+    async def cancel_export_job(self, job_id: int | str) -> None:
+        """Cancel a job; the guide's 204 and the spec's 200 both count as done."""
+        path = f"{JOBS}/{segment(job_id)}"
+        await self._request("DELETE", path, "DELETE /export/jobs/{id}")
+
+    def _job(self, call: str, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise self._bad_answer(call, "expected a job object")
+        return normalise_job(body)
+
+
+def _first_sight(record: Mapping[str, Any], seen: set[str]) -> bool:
+    """True the first time a job id is met (records without an id are always kept)."""
+    job_id = record.get("id")
+    if job_id is None:
+        return True
+    key = str(job_id)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True

@@ -1,0 +1,105 @@
+"""Paging of the two list endpoints: dataset offset pages and export-job cursor pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from reconciler.wire import job_dataset_id
+
+MAX_PAGE_SIZE = 100
+# Oldest first, so datasets created while we page land after the pages already read.
+DATASET_ORDER = "asc:created"
+
+
+def check_page_size(page_size: int) -> int:
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, got {page_size}")
+    return page_size
+
+
+def tags_param(tags: Mapping[str, str]) -> str:
+    """``{"owner": "x", "env": "*"}`` → ``env:*,owner:x`` (sorted, so queries are stable)."""
+    return ",".join(f"{key}:{tags[key]}" for key in sorted(tags))
+
+
+def dataset_query(
+    start: int,
+    limit: int,
+    *,
+    properties: Sequence[str] | None = None,
+    tags: Mapping[str, str] | None = None,
+    name: str | None = None,
+) -> dict[str, str]:
+    query = {"orderBy": DATASET_ORDER, "start": str(start), "limit": str(limit)}
+    if properties:
+        query["properties"] = ",".join(properties)
+    if tags:
+        query["tags"] = tags_param(tags)
+    if name is not None:
+        query["name"] = name
+    return query
+
+
+def datasets_of(body: Any) -> dict[str, dict[str, Any]]:
+    """The id → dataset object of a Catalog answer, or ValueError when it has another shape."""
+    if not isinstance(body, Mapping):
+        raise ValueError("expected an object keyed by dataset id")
+    found: dict[str, dict[str, Any]] = {}
+    for key, value in body.items():
+        if not isinstance(value, dict):
+            raise ValueError(f"dataset {key!r} is not an object")
+        found[str(key)] = value
+    return found
+
+
+def job_query(limit: int, status: str | None, offset: str | None) -> dict[str, str]:
+    query = {"limit": str(limit)}
+    if status:
+        query["status"] = status
+    if offset is not None:
+        query["offset"] = offset
+    return query
+
+
+def job_records(body: Any) -> list[dict[str, Any]]:
+    """The job objects of a list answer, or ValueError when it has another shape."""
+    records = body.get("records") if isinstance(body, Mapping) else None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValueError("expected a list answer with a records array of objects")
+    return records
+
+
+def next_job_offset(body: Any, records_read: int, limit: int) -> str | None:
+    """The cursor of the next page, or None when this page is the last.
+
+    ``link.next`` decides when present (empty = last page); its ``offset`` is used, else
+    ``page.pageOffset``. Without a link, a short page is the last one.
+    """
+    link = body.get("link") if isinstance(body, Mapping) else None
+    page = body.get("page") if isinstance(body, Mapping) else None
+    page_offset = page.get("pageOffset") if isinstance(page, Mapping) else None
+    if isinstance(link, Mapping) and "next" in link:
+        nxt = link.get("next")
+        if not nxt:
+            return None
+        offsets = parse_qs(urlsplit(str(nxt)).query).get("offset")
+        if offsets and offsets[0]:
+            return offsets[0]
+        return str(page_offset) if page_offset else None
+    if records_read < limit or not page_offset:
+        return None
+    return str(page_offset)
+
+
+def normalise_job(job: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``job`` whose destination spells ``datasetId`` whichever spelling came in."""
+    dest = job.get("destination")
+    if not isinstance(dest, dict):
+        return dict(job)
+    dataset_id = job_dataset_id(job)
+    new_dest = {k: v for k, v in dest.items() if k != "dataSetId"}
+    if dataset_id is not None:
+        new_dest["datasetId"] = dataset_id
+    return {**job, "destination": new_dest}

@@ -1,0 +1,94 @@
+"""When and how long to wait before repeating a failed call: the retry policy as pure decisions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+# 429 is the documented rate limit; the troubleshooting guide says heavy parallel use can
+# answer 500s; 502/503/504 are gateway answers that never reached the service.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A repeated GET or DELETE has the same effect as one; a repeated POST can create twice.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+
+
+@dataclass
+class RetryPolicy:
+    """How often and for how long a call is repeated after a retryable failure."""
+
+    max_attempts: int = 5  # including the first
+    base_delay: float = 0.2  # seconds; doubles on each retry, capped by max_delay
+    max_delay: float = 10.0
+    deadline: float = 60.0  # seconds from the first attempt; no retry would end past it
+    retry_unsafe: bool = False  # also retry POST/PATCH (only once creates are safe to repeat)
+
+
+def may_retry_method(method: str, policy: RetryPolicy, *, idempotent: bool = False) -> bool:
+    """GET and DELETE always; other methods only when the caller or the policy says so."""
+    return idempotent or policy.retry_unsafe or method.upper() in IDEMPOTENT_METHODS
+
+
+def is_retryable_status(status: int) -> bool:
+    return status in RETRY_STATUSES
+
+
+def _seconds(value: Any, scale: float = 1.0) -> float | None:
+    try:
+        seconds = float(value) / scale
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(seconds) or math.isinf(seconds) or seconds < 0:
+        return None
+    return seconds
+
+
+def _retry_after_header(value: str, now: float | None) -> float | None:
+    seconds = _seconds(value.strip())
+    if seconds is not None or now is None:
+        return seconds
+    try:  # the HTTP-date form of Retry-After
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when - now)
+
+
+def retry_hint(headers: Mapping[str, str], body: Any, *, now: float | None = None) -> float | None:
+    """The wait the server asked for, in seconds: ``Retry-After`` or body ``retryAfterMs``.
+
+    When both are given the longer wins; unreadable or negative hints are ignored. ``now``
+    (epoch seconds) enables the HTTP-date form of Retry-After.
+    """
+    hints: list[float] = []
+    header = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if header is not None:
+        seconds = _retry_after_header(header, now)
+        if seconds is not None:
+            hints.append(seconds)
+    if isinstance(body, Mapping) and "retryAfterMs" in body:
+        seconds = _seconds(body["retryAfterMs"], 1000.0)
+        if seconds is not None:
+            hints.append(seconds)
+    return max(hints) if hints else None
+
+
+def backoff_delay(failures: int, policy: RetryPolicy, rand: Callable[[], float]) -> float:
+    """Capped exponential backoff with full jitter after ``failures`` failed attempts (>= 1)."""
+    exponent = min(max(failures - 1, 0), 60)  # 2**60 * base is past any cap; avoids overflow
+    cap = min(policy.max_delay, policy.base_delay * (2.0**exponent))
+    return rand() * cap
+
+
+def next_delay(
+    failures: int, policy: RetryPolicy, hint: float | None, rand: Callable[[], float]
+) -> float:
+    """The server's hint when it gave one, else jittered backoff."""
+    return hint if hint is not None else backoff_delay(failures, policy, rand)
+
+
+def within_budget(failures: int, elapsed: float, delay: float, policy: RetryPolicy) -> bool:
+    """True when another attempt is allowed: attempts left, and the wait ends by the deadline."""
+    return failures < policy.max_attempts and elapsed + delay <= policy.deadline
