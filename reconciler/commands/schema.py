@@ -1,0 +1,29 @@
+"""``reconciler schema``: print the JSON Schema of a manifest document (or of reconciler.yaml)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from reconciler.resources import KINDS
+from reconciler.schema_doc import manifest_schema, project_schema
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "schema",
+        help="print the JSON Schema of a manifest document",
+        description="Print the JSON Schema (draft 2020-12) of a manifest document, for "
+        "editors (yaml-language-server) and CI validators.",
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--kind", choices=KINDS, help="only this kind (default: any kind)")
+    group.add_argument("--project", action="store_true", help="the schema of reconciler.yaml")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    schema = project_schema() if args.project else manifest_schema(args.kind)
+    print(json.dumps(schema, indent=2, sort_keys=True))
+    return 0

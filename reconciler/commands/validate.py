@@ -1,0 +1,64 @@
+"""``reconciler validate``: check manifests and reconciler.yaml offline, every problem at once."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from reconciler.diagnostics import sorted_diagnostics
+from reconciler.project import collect_manifests, read_project
+
+FORMAT_VERSION = "1.0"
+
+
+def default_path() -> Path:
+    """``specs/`` when it exists, else the working directory."""
+    specs = Path("specs")
+    return specs if specs.is_dir() else Path(".")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check manifests offline (no API call)",
+        description="Check every manifest under PATH and its reconciler.yaml, offline. "
+        "Exit 0 when clean, 1 on any error.",
+    )
+    parser.add_argument("path", nargs="?", type=Path, help="directory or file (default: specs/)")
+    parser.add_argument("--target", help="target of reconciler.yaml whose variables apply")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root: Path = args.path if args.path is not None else default_path()
+    project, config_diags = read_project(root)
+    loaded = collect_manifests(root, project, args.target)
+    diags = sorted_diagnostics([*config_diags, *loaded.diagnostics])
+    if args.format == "json":
+        doc = {
+            "format_version": FORMAT_VERSION,
+            "valid": not diags,
+            "files": loaded.files,
+            "documents": loaded.documents,
+            "target": loaded.target,
+            "diagnostics": [d.to_json() for d in diags],
+        }
+        print(json.dumps(doc, indent=2))
+        return 1 if diags else 0
+    for diag in diags:
+        print(diag, file=sys.stderr)
+    where = f"{_count(loaded.files, 'file')}, {_count(loaded.documents, 'document')}"
+    target = f", target {loaded.target}" if loaded.target else ""
+    if diags:
+        print(f"{where}{target}: {_count(len(diags), 'error')}", file=sys.stderr)
+        return 1
+    print(f"{where}{target}: ok")
+    return 0

@@ -1,0 +1,305 @@
+"""The project: reconciler.yaml (stack, targets, variables) and the manifest tree it governs."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reconciler.crosschecks import check_set
+from reconciler.diagnostics import ConfigError, Diagnostic, ManifestError, sorted_diagnostics
+from reconciler.manifests import Document, format_path, load_file
+from reconciler.model_errors import diagnostics_from
+from reconciler.resources import (
+    DesiredDataset,
+    DesiredExportJob,
+    ManifestSet,
+)
+from reconciler.secret_scan import SECRET_KEYS, find_secrets
+from reconciler.validation import Checked, check_document, check_ignore_path
+from reconciler.variables import VAR_NAME
+
+CONFIG_NAMES = ("reconciler.yaml", "reconciler.yml")
+STACK_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+EnvName = Annotated[str, Field(pattern=_ENV_NAME)]
+VarValue = str | int | float | bool
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetModel(_Strict):
+    platformUrl: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    imsUrl: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    orgId: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+@AdobeOrg$")] | None = None
+    sandbox: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] = "prod"
+    clientIdEnv: EnvName | None = None
+    clientSecretEnv: EnvName | None = None
+    scopes: Annotated[str, Field(min_length=1)] | None = None
+    protected: bool = False
+    variables: dict[Annotated[str, Field(pattern=f"^{VAR_NAME}$")], VarValue] = Field(
+        default_factory=dict
+    )
+    ignoreFields: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class ProjectModel(_Strict):
+    """The schema of reconciler.yaml."""
+
+    stack: Annotated[str, Field(pattern=STACK_PATTERN, max_length=63)]
+    defaultTarget: str | None = None
+    targets: dict[Annotated[str, Field(pattern=STACK_PATTERN)], TargetModel | None] = Field(
+        default_factory=dict
+    )
+    variables: dict[Annotated[str, Field(pattern=f"^{VAR_NAME}$")], VarValue] = Field(
+        default_factory=dict
+    )
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    name: str
+    platform_url: str | None  # None = the embedded platform
+    ims_url: str | None
+    org_id: str | None
+    sandbox: str
+    client_id_env: str | None  # NAME of the env var holding the client id
+    client_secret_env: str | None  # NAME of the env var holding the secret
+    scopes: str | None
+    protected: bool
+    variables: Mapping[str, str]
+    ignore_fields: Mapping[str, tuple[str, ...]]  # kind -> spec-relative paths
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    stack: str
+    targets: Mapping[str, TargetConfig]
+    default_target: str | None
+    config_file: Path | None
+    variables: Mapping[str, str] = field(default_factory=dict)  # shared defaults
+
+
+def display_path(path: Path) -> str:
+    """The path as users see it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _text(value: VarValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _target(name: str, model: TargetModel, shared: Mapping[str, VarValue]) -> TargetConfig:
+    variables = {k: _text(v) for k, v in {**shared, **model.variables}.items()}
+    return TargetConfig(
+        name=name,
+        platform_url=model.platformUrl,
+        ims_url=model.imsUrl,
+        org_id=model.orgId,
+        sandbox=model.sandbox,
+        client_id_env=model.clientIdEnv,
+        client_secret_env=model.clientSecretEnv,
+        scopes=model.scopes,
+        protected=model.protected,
+        variables=variables,
+        ignore_fields={k: tuple(v) for k, v in sorted(model.ignoreFields.items())},
+    )
+
+
+def _default_stack(root: Path) -> str:
+    name = re.sub(r"[^a-z0-9-]+", "-", root.resolve().name.lower()).strip("-")[:63].strip("-")
+    return name or "default"
+
+
+def _config_dir(root: Path) -> Path:
+    return root if root.is_dir() else root.parent
+
+
+def find_config(root: Path) -> Path | None:
+    for name in CONFIG_NAMES:
+        candidate = _config_dir(root) / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+_LITERAL_CREDENTIAL = (
+    "literal credentials are not allowed in a file; set clientIdEnv and clientSecretEnv to the "
+    "NAMES of environment variables (value not shown)"
+)
+
+
+def _literal_secret_keys(doc: Document) -> tuple[Any, list[Diagnostic]]:
+    """Drop clientSecret/clientId-like keys from targets, reporting each without its value."""
+    data = doc.data
+    targets = data.get("targets") if isinstance(data, Mapping) else None
+    if not isinstance(targets, Mapping):
+        return data, []
+    diags, cleaned = [], dict(targets)
+    for name, target in targets.items():
+        if not isinstance(target, Mapping):
+            continue
+        for key in sorted(SECRET_KEYS & set(target)):
+            path = ("targets", name, key)
+            diags.append(Diagnostic(_LITERAL_CREDENTIAL, doc.at(path, key=True), format_path(path)))
+        cleaned[name] = {k: v for k, v in target.items() if k not in SECRET_KEYS}
+    return {**data, "targets": cleaned}, diags
+
+
+def _model_rules(doc: Document, model: ProjectModel) -> list[Diagnostic]:
+    out = []
+    if model.defaultTarget is not None and model.defaultTarget not in model.targets:
+        known = ", ".join(sorted(model.targets)) or "none"
+        msg = f"defaultTarget '{model.defaultTarget}' is not one of the targets ({known})"
+        out.append(Diagnostic(msg, doc.at(("defaultTarget",)), "defaultTarget"))
+    for name, target in model.targets.items():
+        for kind, paths in (target.ignoreFields if target else {}).items():
+            base = ("targets", name, "ignoreFields", kind)
+            if kind not in ("Dataset", "ExportJob"):
+                msg = f"unknown kind '{kind}'; expected Dataset or ExportJob"
+                out.append(Diagnostic(msg, doc.at(base, key=True), format_path(base)))
+                continue
+            for index, path in enumerate(paths):
+                problem = check_ignore_path(kind, path)
+                if problem:
+                    where = (*base, index)
+                    out.append(Diagnostic(problem, doc.at(where), format_path(where)))
+    return out
+
+
+def read_project(root: Path) -> tuple[Project, list[Diagnostic]]:
+    """The project at ``root`` and every problem of its reconciler.yaml."""
+    config = find_config(root)
+    if config is None:
+        return Project(_config_dir(root), _default_stack(_config_dir(root)), {}, None, None), []
+    docs, diags = load_file(config, display_path(config))
+    empty = Project(_config_dir(root), _default_stack(_config_dir(root)), {}, None, config)
+    if diags or not docs:
+        return empty, diags
+    if len(docs) > 1:
+        msg = "reconciler.yaml holds one document; found more"
+        return empty, [Diagnostic(msg, docs[1].start)]
+    doc = docs[0]
+    data, diags = _literal_secret_keys(doc)
+    secrets = find_secrets(data)
+    diags += [Diagnostic(msg, doc.at(path), format_path(path)) for path, msg in secrets]
+    try:
+        model = ProjectModel.model_validate(data)
+    except ValidationError as exc:
+        skip = frozenset(path for path, _ in secrets)
+        return empty, diags + diagnostics_from(exc, ProjectModel, doc, skip=skip)
+    diags += _model_rules(doc, model)
+    targets = {
+        name: _target(name, target or TargetModel(), model.variables)
+        for name, target in sorted(model.targets.items())
+    }
+    shared = {k: _text(v) for k, v in model.variables.items()}
+    project = Project(empty.root, model.stack, targets, model.defaultTarget, config, shared)
+    return project, diags
+
+
+def load_project(root: Path) -> Project:
+    """reconciler.yaml at ``root`` (a directory or a file in it); raises ManifestError."""
+    project, diags = read_project(root)
+    if diags:
+        raise ManifestError(diags)
+    return project
+
+
+def select_target(project: Project, target: str | None) -> TargetConfig | None:
+    """The named target, else the default one, else None; an unknown name is a ConfigError."""
+    name = target or project.default_target
+    if name is None:
+        return None
+    if name not in project.targets:
+        if project.config_file is None:
+            raise ConfigError(f"--target {name}: there is no reconciler.yaml defining targets")
+        known = ", ".join(sorted(project.targets)) or "none"
+        raise ConfigError(f"unknown target '{name}' (targets: {known})")
+    return project.targets[name]
+
+
+def manifest_files(root: Path) -> list[Path]:
+    """Every *.yaml/*.yml below ``root`` (or ``root`` itself), hidden folders and config skipped."""
+    if root.is_file():
+        return [root]
+    found = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            if not (len(rel.parts) == 1 and path.name in CONFIG_NAMES):
+                found.append(path)
+    return found
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What one validation pass saw."""
+
+    manifests: ManifestSet | None
+    diagnostics: list[Diagnostic]
+    files: int
+    documents: int
+    target: str | None
+
+
+def collect_manifests(root: Path, project: Project, target: str | None) -> Loaded:
+    """Every manifest under ``root`` checked in one pass; manifests is None on any error."""
+    if not root.exists():
+        raise ConfigError(f"{display_path(root)}: no such file or directory")
+    chosen = select_target(project, target)
+    variables = dict(chosen.variables) if chosen else dict(project.variables)
+    name = chosen.name if chosen else None
+    files = manifest_files(root)
+    diags: list[Diagnostic] = []
+    checked: list[Checked] = []
+    count = 0
+    for path in files:
+        docs, file_diags = load_file(path, display_path(path))
+        diags += file_diags
+        count += len(docs)
+        for doc in docs:
+            item, doc_diags = check_document(doc, variables)
+            diags += doc_diags
+            if item is not None:
+                checked.append(item)
+    if not files:
+        diags.append(Diagnostic("no *.yaml or *.yml manifest files found", None))
+    diags += check_set(checked)
+    if diags:
+        return Loaded(None, sorted_diagnostics(diags), len(files), count, name)
+    return Loaded(_manifest_set(checked, files), [], len(files), count, name)
+
+
+def _manifest_set(checked: list[Checked], files: list[Path]) -> ManifestSet:
+    datasets = [c.resource for c in checked if isinstance(c.resource, DesiredDataset)]
+    jobs = [c.resource for c in checked if isinstance(c.resource, DesiredExportJob)]
+    return ManifestSet(
+        datasets=tuple(sorted(datasets, key=lambda d: d.key)),
+        export_jobs=tuple(sorted(jobs, key=lambda j: j.key)),
+        files=tuple(display_path(f) for f in files),
+    )
+
+
+def load_manifests(root: Path, project: Project, target: str | None) -> ManifestSet:
+    """The desired resources under ``root`` (a directory or one file); raises ManifestError."""
+    loaded = collect_manifests(root, project, target)
+    if loaded.manifests is None:
+        raise ManifestError(loaded.diagnostics)
+    return loaded.manifests

@@ -1,0 +1,163 @@
+"""The desired resources a manifest tree declares, their identity, and the manifest models."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from reconciler.diagnostics import SourceRange
+from reconciler.wire import (
+    AdditionalFields,
+    DatasetBody,
+    EvaluationInfo,
+    ExportFilter,
+    ExportSchema,
+    FieldsExpr,
+    MergePolicyRef,
+)
+
+API_VERSION = "reconciler/v1"
+DATASET = "Dataset"
+EXPORT_JOB = "ExportJob"
+KINDS = (DATASET, EXPORT_JOB)
+
+RESERVED_TAG_PREFIXES = ("adobe", "reconciler")
+RESERVED_TAG_NAMES = frozenset({"unifiedProfile", "unifiedIdentity"})
+
+NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+NAME_MAX = 63
+ManifestName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=NAME_MAX)]
+
+
+def is_reserved_tag(key: str) -> bool:
+    """Adobe's own tag keys and reconciler's ownership tags may not be written by hand."""
+    return key in RESERVED_TAG_NAMES or key.lower().startswith(RESERVED_TAG_PREFIXES)
+
+
+@dataclass(frozen=True, order=True)
+class ResourceKey:
+    """Minimal identity: kind plus manifest name."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The optional top-level ``lifecycle:`` block of a manifest document."""
+
+    ignore_fields: tuple[str, ...] = ()  # spec-relative dot paths, e.g. "tags.team"
+    recreate_on_failure: bool = True  # ExportJob: create again when the latest job FAILED
+    prevent_destroy: bool = False  # never delete/replace/cancel this object
+
+
+@dataclass(frozen=True)
+class DesiredDataset:
+    key: ResourceKey
+    body: Mapping[str, Any]  # POST /dataSets body, variables resolved
+    source: SourceRange
+    lifecycle: Lifecycle
+
+
+@dataclass(frozen=True)
+class DesiredExportJob:
+    key: ResourceKey
+    body: Mapping[str, Any]  # POST /export/jobs body; destination has dataset XOR datasetId
+    dataset: str | None  # the referenced Dataset manifest name, None when datasetId is literal
+    source: SourceRange
+    lifecycle: Lifecycle
+
+
+@dataclass(frozen=True)
+class ManifestSet:
+    datasets: tuple[DesiredDataset, ...]  # sorted by name
+    export_jobs: tuple[DesiredExportJob, ...]  # sorted by name
+    files: tuple[str, ...]
+
+    def source_of(self, key: ResourceKey) -> SourceRange | None:
+        items: tuple[DesiredDataset | DesiredExportJob, ...] = (*self.datasets, *self.export_jobs)
+        for item in items:
+            if item.key == key:
+                return item.source
+        return None
+
+
+# --- pydantic models of one manifest document (validation and JSON Schema) -------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Metadata(_Strict):
+    name: ManifestName
+
+
+class LifecycleSpec(_Strict):
+    ignoreFields: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    recreateOnFailure: bool = True
+    preventDestroy: bool = False
+
+    def to_lifecycle(self) -> Lifecycle:
+        return Lifecycle(tuple(self.ignoreFields), self.recreateOnFailure, self.preventDestroy)
+
+
+_ONE_DESTINATION = "give exactly one of destination.dataset and destination.datasetId"
+
+
+class ManifestDestination(_Strict):
+    """``destination`` of an ExportJob manifest: a Dataset manifest name or a literal id."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["dataset"]}, {"required": ["datasetId"]}]}
+    )
+
+    dataset: ManifestName | None = None
+    datasetId: Annotated[str, Field(min_length=1)] | None = None
+    segmentPerBatch: bool = False
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ManifestDestination:
+        if (self.dataset is None) == (self.datasetId is None):
+            raise ValueError(_ONE_DESTINATION)
+        return self
+
+
+class ExportJobSpec(_Strict):
+    """The ``POST /export/jobs`` body with ``destination.dataset`` as the one addition."""
+
+    fields: FieldsExpr | None = None
+    mergePolicy: MergePolicyRef | None = None
+    filter: ExportFilter | None = None
+    additionalFields: AdditionalFields | None = None
+    destination: ManifestDestination
+    schema_: ExportSchema = Field(alias="schema")
+    evaluationInfo: EvaluationInfo | None = None
+
+
+class DatasetManifest(_Strict):
+    apiVersion: Literal["reconciler/v1"]
+    kind: Literal["Dataset"]
+    metadata: Metadata
+    spec: DatasetBody
+    lifecycle: LifecycleSpec | None = None
+
+
+class ExportJobManifest(_Strict):
+    apiVersion: Literal["reconciler/v1"]
+    kind: Literal["ExportJob"]
+    metadata: Metadata
+    spec: ExportJobSpec
+    lifecycle: LifecycleSpec | None = None
+
+
+MANIFEST_MODELS: Mapping[str, type[DatasetManifest] | type[ExportJobManifest]] = {
+    DATASET: DatasetManifest,
+    EXPORT_JOB: ExportJobManifest,
+}

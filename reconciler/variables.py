@@ -1,0 +1,58 @@
+"""``${var.NAME}`` interpolation in manifest values, with the problems it finds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+Path_ = tuple[str | int, ...]
+Problem = tuple[Path_, str]  # (field path inside the value, message)
+
+VAR_NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
+_TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+_REFERENCE = re.compile(rf"^var\.({VAR_NAME})$")
+
+
+def _substitute(text: str, variables: Mapping[str, str], problems: list[str]) -> str:
+    def one(match: re.Match[str]) -> str:
+        if match.group(0) == "$${":
+            return "${"  # an escaped, literal "${"
+        inner = match.group(1).strip()
+        ref = _REFERENCE.match(inner)
+        if ref is None:
+            problems.append(f"cannot interpolate '${{{inner}}}'; write ${{var.NAME}}")
+            return match.group(0)
+        name = ref.group(1)
+        if name not in variables:
+            known = ", ".join(sorted(variables)) or "none"
+            problems.append(f"undefined variable '{name}' (defined: {known})")
+            return match.group(0)
+        return variables[name]
+
+    return _TOKEN.sub(one, text)
+
+
+def resolve(
+    value: Any, variables: Mapping[str, str], path: Path_ = ()
+) -> tuple[Any, list[Problem]]:
+    """``value`` with every ``${var.NAME}`` replaced, and each reference that failed."""
+    problems: list[Problem] = []
+    if isinstance(value, str):
+        found: list[str] = []
+        out = _substitute(value, variables, found)
+        return out, [(path, msg) for msg in found]
+    if isinstance(value, Mapping):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            result[key], sub = resolve(item, variables, (*path, key))
+            problems.extend(sub)
+        return result, problems
+    if isinstance(value, list):
+        items = []
+        for index, item in enumerate(value):
+            resolved, sub = resolve(item, variables, (*path, index))
+            items.append(resolved)
+            problems.extend(sub)
+        return items, problems
+    return value, problems
