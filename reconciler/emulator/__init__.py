@@ -1,0 +1,19 @@
+"""The embedded AEP platform: an ASGI app that answers IMS, Catalog and UPS export-job calls."""
+
+from __future__ import annotations
+
+from reconciler.emulator.app import Platform, create_app
+from reconciler.emulator.clock import Clock, ManualClock, SystemClock
+from reconciler.emulator.config import Credential, EmulatorConfig
+from reconciler.emulator.faults import ConnectionDropped
+
+__all__ = [
+    "Clock",
+    "ConnectionDropped",
+    "Credential",
+    "EmulatorConfig",
+    "ManualClock",
+    "Platform",
+    "SystemClock",
+    "create_app",
+]

@@ -1,0 +1,133 @@
+"""The Starlette app: routes, the Platform state shared by handlers, request counting."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match, Route
+
+from reconciler.emulator import catalog, exports, ims
+from reconciler.emulator.clock import ManualClock
+from reconciler.emulator.config import EmulatorConfig
+from reconciler.emulator.database import Database
+from reconciler.emulator.datasets import DatasetStore
+from reconciler.emulator.faults import ASGIApp, FaultInjector, Receive, Scope, Send
+from reconciler.emulator.gateway import Caller, authenticate
+from reconciler.emulator.jobs import JobStore
+from reconciler.emulator.responses import HttpError, gateway_error, json_response
+from reconciler.emulator.tokens import TokenStore
+from reconciler.wire import CATALOG_BASE, IMS_TOKEN_PATH, UPS_BASE
+
+
+class Platform:
+    """Everything a handler needs; tests reach it as ``app.state.platform``."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.clock = config.clock
+        self.db = Database(config.db_path)
+        self.tokens = TokenStore(self.db)
+        self.datasets = DatasetStore(self.db)
+        self.jobs = JobStore(self.db, self.datasets)
+        # (method, route template) -> requests received, faulted ones included
+        self.requests: Counter[tuple[str, str]] = Counter()
+
+    def now_ms(self) -> int:
+        return self.clock.now_ms()
+
+    def authenticate(self, request: Request) -> Caller:
+        return authenticate(request, self.tokens, self.now_ms())
+
+    def close(self) -> None:
+        self.db.close()
+
+
+async def health(request: Request) -> Response:
+    platform: Platform = request.app.state.platform
+    return json_response({"status": "ok", "nowMs": platform.now_ms()})
+
+
+async def advance_clock(request: Request) -> Response:
+    """Test hook: move a ManualClock forward; refused for the system clock."""
+    platform: Platform = request.app.state.platform
+    if not isinstance(platform.clock, ManualClock):
+        raise gateway_error("409000", "The clock is the system clock; start with a manual clock")
+    try:
+        seconds = float(json.loads(await request.body())["advanceSeconds"])
+        now = platform.clock.advance(seconds)
+    except (ValueError, KeyError, TypeError):
+        raise gateway_error(
+            "400000", 'Expected {"advanceSeconds": <non-negative number>}'
+        ) from None
+    return json_response({"nowMs": now})
+
+
+ROUTES = [
+    Route(IMS_TOKEN_PATH, ims.issue_token, methods=["POST"]),
+    Route(f"{CATALOG_BASE}/dataSets", catalog.create_dataset, methods=["POST"]),
+    Route(f"{CATALOG_BASE}/dataSets", catalog.list_datasets, methods=["GET"]),
+    Route(f"{CATALOG_BASE}/dataSets/{{id}}", catalog.get_dataset, methods=["GET"]),
+    Route(f"{CATALOG_BASE}/dataSets/{{id}}", catalog.patch_dataset, methods=["PATCH"]),
+    Route(f"{CATALOG_BASE}/dataSets/{{id}}", catalog.delete_dataset, methods=["DELETE"]),
+    Route(f"{UPS_BASE}/export/jobs", exports.create_job, methods=["POST"]),
+    Route(f"{UPS_BASE}/export/jobs", exports.list_jobs, methods=["GET"]),
+    Route(f"{UPS_BASE}/export/jobs/", exports.create_job, methods=["POST"]),
+    Route(f"{UPS_BASE}/export/jobs/", exports.list_jobs, methods=["GET"]),
+    Route(f"{UPS_BASE}/export/jobs/{{id}}", exports.get_job, methods=["GET"]),
+    Route(f"{UPS_BASE}/export/jobs/{{id}}", exports.delete_job, methods=["DELETE"]),
+    Route("/_emulator/health", health, methods=["GET"]),
+    Route("/_emulator/clock", advance_clock, methods=["POST"]),
+]
+
+
+class RequestCounter:
+    """Outermost middleware: counts every request by (method, route template)."""
+
+    def __init__(self, app: ASGIApp, platform: Platform) -> None:
+        self.app = app
+        self.platform = platform
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.platform.requests[(scope["method"], _template(scope))] += 1
+        await self.app(scope, receive, send)
+
+
+def _template(scope: Scope) -> str:
+    for route in ROUTES:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return route.path.rstrip("/") or "/"
+    return str(scope.get("path", ""))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HttpError)
+    return exc.response
+
+
+async def _starlette_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: "Not Found", 405: "Method Not Allowed"}
+    message = messages.get(exc.status_code, str(exc.detail))
+    return json_response(
+        {"error_code": f"{exc.status_code}000", "message": message}, exc.status_code
+    )
+
+
+def create_app(config: EmulatorConfig | None = None) -> Starlette:
+    """Build the embedded platform; ``app.state.platform`` exposes clock, stores and counters."""
+    config = config or EmulatorConfig()
+    platform = Platform(config)
+    handlers: dict[Any, Any] = {HttpError: _http_error, HTTPException: _starlette_error}
+    app = Starlette(routes=ROUTES, exception_handlers=handlers)
+    app.state.platform = platform
+    app.add_middleware(FaultInjector, config=config)
+    app.add_middleware(RequestCounter, platform=platform)
+    return app

@@ -1,0 +1,92 @@
+"""The SQLite database behind the platform: one connection, the schema, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_expiry ON tokens (expires_ms);
+
+CREATE TABLE IF NOT EXISTS datasets (
+    tenant TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (tenant, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS datasets_order ON datasets (tenant, created, id);
+CREATE INDEX IF NOT EXISTS datasets_name ON datasets (tenant, name);
+
+CREATE TABLE IF NOT EXISTS dataset_tags (
+    tenant TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    dataset_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dataset_tags_lookup ON dataset_tags (tenant, key, value, dataset_id);
+CREATE INDEX IF NOT EXISTS dataset_tags_owner ON dataset_tags (tenant, dataset_id);
+
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant TEXT NOT NULL,
+    creation_ms INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    update_ms INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    result TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_order ON jobs (tenant, creation_ms DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (tenant, status, creation_ms DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_dataset ON jobs (tenant, dataset_id, status);
+"""
+
+
+class Database:
+    """One connection (``:memory:`` needs exactly one); WAL for files; explicit transactions.
+
+    The app calls it from the event loop thread only and never awaits inside a transaction,
+    so one connection serialises every write without locks of our own.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, cached_statements=256
+        )
+        self.conn.row_factory = sqlite3.Row
+        if path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+        self.conn.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back if the block raises."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()

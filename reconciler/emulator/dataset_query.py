@@ -1,0 +1,112 @@
+"""Catalog list parameters (limit, start, properties, orderBy, name, tags) → one SQL query."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from reconciler.emulator.responses import problem
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+# orderBy fields with their own column; other top-level fields sort by their JSON value.
+_COLUMNS = {"created": "d.created", "updated": "d.updated", "name": "d.name", "id": "d.id"}
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class DatasetQuery:
+    limit: int = DEFAULT_LIMIT
+    start: int = 0
+    properties: tuple[str, ...] | None = None
+    where: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+
+    def sql(self, tenant: str) -> tuple[str, list[Any]]:
+        where = " AND ".join(["d.tenant = ?", *self.where])
+        order = ", ".join([*self.order, "d.created ASC", "d.id ASC"])
+        text = (
+            f"SELECT d.id, d.body FROM datasets d WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        )
+        return text, [tenant, *self.args, self.limit, self.start]
+
+
+def _integer(params: QueryParams, name: str, default: int, low: int, high: int | None) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise problem(400, f"Query parameter '{name}' must be an integer {bound}, got {raw!r}")
+    return value
+
+
+def _order(raw: str) -> list[str]:
+    clauses = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        direction, _, name = part.rpartition(":")
+        direction = direction.lower() or "asc"
+        if direction not in ("asc", "desc") or not _FIELD.match(name):
+            raise problem(400, f"Invalid orderBy {part!r}; expected asc:field or desc:field")
+        column = _COLUMNS.get(name, f"json_extract(d.body, '$.{name}')")
+        clauses.append(f"{column} {direction.upper()}")
+    return clauses
+
+
+def _glob(pattern: str) -> str:
+    """A tag value pattern as a case-sensitive GLOB: only ``*`` stays a wildcard."""
+    return "".join({"[": "[[]", "?": "[?]"}.get(c, c) for c in pattern)
+
+
+def _name_filter(query: DatasetQuery, raw: str) -> None:
+    if raw.startswith("!"):
+        query.where.append("d.name != ?")
+        query.args.append(raw[1:])
+        return
+    names = raw.split(",")
+    query.where.append(f"d.name IN ({','.join('?' * len(names))})")
+    query.args.extend(names)
+
+
+def _tag_filter(query: DatasetQuery, raw: str) -> None:
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        key, sep, value = part.partition(":")
+        if not sep or not key:
+            raise problem(400, f"Invalid tags filter {part!r}; expected key:value or key:*")
+        query.where.append(
+            "EXISTS (SELECT 1 FROM dataset_tags t WHERE t.tenant = d.tenant AND t.key = ? "
+            "AND t.value GLOB ? AND t.dataset_id = d.id)"
+        )
+        query.args.extend([key, _glob(value)])
+
+
+def parse_query(params: QueryParams) -> DatasetQuery:
+    """Validate the list parameters of ``GET /dataSets`` or raise the Catalog 400."""
+    query = DatasetQuery(
+        limit=_integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        start=_integer(params, "start", 0, 0, None),
+    )
+    if "properties" in params:
+        names = tuple(p.strip() for p in params["properties"].split(",") if p.strip())
+        query.properties = names
+    if "orderBy" in params:
+        query.order = _order(params["orderBy"])
+    for raw in params.getlist("name"):
+        _name_filter(query, raw)
+    for raw in params.getlist("tags"):
+        _tag_filter(query, raw)
+    return query
+
+
+def project(body: dict[str, Any], properties: tuple[str, ...] | None) -> dict[str, Any]:
+    if properties is None:
+        return body
+    return {k: body[k] for k in properties if k in body}

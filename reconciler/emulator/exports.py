@@ -1,0 +1,159 @@
+"""Profile export job routes (A.4, B.4–B.7): create, list with a cursor, get, cancel."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reconciler.emulator.datasets import is_profile_ready
+from reconciler.emulator.gateway import require_content_type
+from reconciler.emulator.lifecycle import ERROR_NOT_PROFILE_READY, new_result
+from reconciler.emulator.responses import HttpError, json_response, ups_error
+from reconciler.wire import JOB_STATUSES, UPS_BASE, ExportJobRequest
+
+if TYPE_CHECKING:
+    from reconciler.emulator.app import Platform
+
+DEFAULT_LIMIT = 100
+BAD_REQUEST = "0100000001"
+NOT_FOUND = "0100000404"
+_CURSOR = re.compile(r"^(\d+)_(\d+)$")
+
+
+def _platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def _bad(*messages: str) -> HttpError:
+    return ups_error(400, BAD_REQUEST, list(messages))
+
+
+def _error_path(loc: tuple[Any, ...]) -> str:
+    return ".".join("schema" if p == "schema_" else str(p) for p in loc)
+
+
+async def _request_body(request: Request) -> dict[str, Any]:
+    try:
+        data = json.loads(await request.body())
+    except ValueError as exc:
+        raise _bad(f"The request body is not valid JSON: {exc}") from None
+    try:
+        parsed = ExportJobRequest.model_validate(data)
+    except ValidationError as exc:
+        raise _bad(*(f"{_error_path(e['loc'])}: {e['msg']}" for e in exc.errors())) from None
+    body = parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
+    body.setdefault("evaluationInfo", {"segmentation": False})
+    return body
+
+
+async def create_job(request: Request) -> Response:
+    platform = _platform(request)
+    caller = platform.authenticate(request)
+    require_content_type(request, ("application/json",))
+    request_body = await _request_body(request)
+    dataset_id = request_body["destination"]["datasetId"]
+    dataset = platform.datasets.get(caller.tenant, dataset_id)
+    if dataset is None:
+        raise _bad(f"destination.datasetId: dataset {dataset_id} does not exist in this sandbox")
+    now = platform.now_ms()
+    start = now + round(platform.config.job_start_after * 1000)
+    end = start + round(platform.config.job_run_for * 1000)
+    ready = is_profile_ready(dataset)
+    body = {
+        "jobType": "BATCH",
+        **request_body,
+        "imsOrgId": caller.org_id,
+        "profileInstanceId": request.headers.get("x-profile-instance-id") or "ups",
+        "creationTime": now,
+        "requestId": str(uuid.uuid4()),
+    }
+    result = new_result(request_body, None if ready else ERROR_NOT_PROFILE_READY)
+    with platform.db.transaction() as conn:
+        job_id = platform.jobs.insert(
+            conn, caller.tenant, body, result, "SUCCEEDED" if ready else "FAILED", (now, start, end)
+        )
+    job = platform.jobs.get(caller.tenant, job_id, "dataSetId")
+    location = f"{UPS_BASE}/export/jobs/{job_id}"
+    return json_response(job, headers={"X-Location": location, "Location": location})
+
+
+def _job_id(request: Request) -> int:
+    raw = request.path_params["id"]
+    if not raw.isdigit():
+        raise ups_error(404, NOT_FOUND, [f"Export job {raw} not found"])
+    return int(raw)
+
+
+async def get_job(request: Request) -> Response:
+    platform = _platform(request)
+    caller = platform.authenticate(request)
+    job_id = _job_id(request)
+    platform.jobs.advance(caller.tenant, platform.now_ms())
+    job = platform.jobs.get(caller.tenant, job_id, "dataSetId")
+    if job is None:
+        raise ups_error(404, NOT_FOUND, [f"Export job {job_id} not found"])
+    return json_response(job)
+
+
+async def delete_job(request: Request) -> Response:
+    platform = _platform(request)
+    caller = platform.authenticate(request)
+    job_id = _job_id(request)
+    if not platform.jobs.delete(caller.tenant, job_id):
+        raise ups_error(404, NOT_FOUND, [f"Export job {job_id} not found"])
+    return Response(status_code=204)
+
+
+def _limit(raw: str | None, maximum: int) -> int:
+    if raw is None:
+        return min(DEFAULT_LIMIT, maximum)
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise _bad(f"limit must be a positive integer, got {raw!r}")
+    return min(int(raw), maximum)
+
+
+def _cursor(raw: str | None) -> tuple[int, int] | None:
+    if raw is None or raw == "":
+        return None
+    match = _CURSOR.match(raw)
+    if match is None:
+        raise _bad(f"offset must be a cursor such as 1538615973895_123, got {raw!r}")
+    return int(match[1]), int(match[2])
+
+
+def _statuses(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    values = tuple(s.strip().upper() for s in raw.split(",") if s.strip())
+    bad = [s for s in values if s not in JOB_STATUSES]
+    if bad:
+        raise _bad(f"status must be one of {', '.join(JOB_STATUSES)}, got {bad[0]!r}")
+    return values
+
+
+async def list_jobs(request: Request) -> Response:
+    platform = _platform(request)
+    caller = platform.authenticate(request)
+    params = request.query_params
+    limit = _limit(params.get("limit"), platform.config.max_page_size)
+    after = _cursor(params.get("offset"))
+    statuses = _statuses(params.get("status"))
+    platform.jobs.advance(caller.tenant, platform.now_ms())
+    records, more = platform.jobs.page(caller.tenant, limit, after, statuses)
+    last = f"{records[-1]['creationTime']}_{records[-1]['id']}" if records else ""
+    status_param = f"&status={','.join(statuses)}" if statuses else ""
+    page = {
+        "sortField": "createdTime",
+        "sort": "desc",
+        "pageOffset": last,
+        "pageSize": len(records),
+    }
+    next_link = f"/export/jobs/?limit={limit}&offset={last}{status_param}" if more else ""
+    return json_response({"records": records, "page": page, "link": {"next": next_link}})
