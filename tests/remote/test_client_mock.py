@@ -1,0 +1,377 @@
+"""The client under synthetic answers (httpx.MockTransport): headers, token, retries, errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from reconciler.diagnostics import ApiError, ConfigError, TransportError
+from reconciler.remote import AepClient, Connection, RetryPolicy
+
+from .fakes import CONN, SECRET, Script, Sleeps, body_of, client, run
+
+T = TypeVar("T")
+OK_LIST = httpx.Response(200, json={})
+DATASET = {"abc": {"name": "a", "version": "1.0.0"}}
+
+
+def test_every_call_carries_the_platform_headers() -> None:
+    script = Script(api=[OK_LIST])
+    run(_call(client(script), lambda c: c.list_datasets()))
+    token_req, list_req = script.seen
+    form = parse_qs(token_req.content.decode())
+    assert form == {
+        "grant_type": ["client_credentials"],
+        "client_id": ["client-id"],
+        "client_secret": [SECRET],
+        "scope": [CONN.scopes],
+    }
+    assert token_req.url == "https://ims.example.test/ims/token/v3"
+    assert token_req.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert list_req.headers["authorization"] == "Bearer tok-1"
+    assert list_req.headers["x-api-key"] == "client-id"
+    assert list_req.headers["x-gw-ims-org-id"] == "ORG@AdobeOrg"
+    assert list_req.headers["x-sandbox-name"] == "dev"
+    assert "content-type" not in list_req.headers
+    assert list_req.url.host == "platform.example.test"
+
+
+def test_writes_send_json_and_json_patch_with_if_match() -> None:
+    ref = httpx.Response(200, json=["@/dataSets/abc"])
+    script = Script(api=[httpx.Response(201, json=["@/dataSets/abc"]), ref, ref])
+
+    async def calls(c: AepClient) -> str:
+        new_id = await c.create_dataset({"name": "a", "schemaRef": {"id": "s"}})
+        await c.patch_dataset("abc", {"description": "d"}, if_match='"3"')
+        await c.json_patch_dataset("abc", [{"op": "add", "path": "/name", "value": "b"}])
+        return new_id
+
+    assert run(_call(client(script), calls)) == "abc"
+    post, patch, json_patch = script.api_requests()
+    assert post.headers["content-type"] == "application/json"
+    assert body_of(post) == {"name": "a", "schemaRef": {"id": "s"}}
+    assert patch.headers["content-type"] == "application/json"
+    assert patch.headers["if-match"] == '"3"'
+    assert json_patch.headers["content-type"] == "application/json-patch+json"
+    assert "if-match" not in json_patch.headers
+    assert body_of(json_patch) == [{"op": "add", "path": "/name", "value": "b"}]
+
+
+def test_created_id_falls_back_to_location() -> None:
+    answer = httpx.Response(201, json=[], headers={"Location": "/catalog/dataSets/xyz"})
+    script = Script(api=[answer, httpx.Response(201, json={"odd": 1})])
+
+    async def calls(c: AepClient) -> str:
+        first = await c.create_dataset({"name": "a"})
+        with pytest.raises(TransportError, match="no dataset id"):
+            await c.create_dataset({"name": "b"})
+        return first
+
+    assert run(_call(client(script), calls)) == "xyz"
+
+
+def test_get_dataset_returns_the_object_and_its_etag() -> None:
+    answer = httpx.Response(200, json=DATASET, headers={"E-Tag": '"7"'})
+    script = Script(api=[answer])
+    dataset, etag = run(_call(client(script), lambda c: c.get_dataset("abc")))
+    assert dataset == DATASET["abc"] and etag == '"7"'
+
+
+def test_ids_stay_inside_their_collection() -> None:
+    script = Script(api=[httpx.Response(200, json={"../x": {}})])
+    run(_call(client(script), lambda c: c.get_dataset("../x")))
+    assert script.api_requests()[0].url.raw_path.endswith(b"/dataSets/..%2Fx")
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "expected"),
+    [
+        ({"Retry-After": "2"}, {"message": "Too many requests"}, 2.0),
+        ({}, {"message": "Too many requests", "retryAfterMs": "500", "statusCode": "429"}, 0.5),
+        ({"Retry-After": "1"}, {"retryAfterMs": "1500"}, 1.5),
+    ],
+)
+def test_429_waits_exactly_the_hint(headers: dict[str, str], body: object, expected: float) -> None:
+    sleeps = Sleeps()
+    script = Script(api=[httpx.Response(429, headers=headers, json=body), OK_LIST])
+    c = client(script, sleeps=sleeps)
+    assert run(_call(c, lambda c: c.list_datasets())) == {}
+    assert sleeps.delays == [expected]
+    assert c.stats.retries == 1 and c.stats.requests == 3
+
+
+def test_5xx_backs_off_exponentially_with_jitter() -> None:
+    sleeps = Sleeps()
+    failures = [httpx.Response(s, text="oops") for s in (500, 502, 503, 504)]
+    script = Script(api=[*failures, OK_LIST])
+    c = client(script, sleeps=sleeps, retry=RetryPolicy(base_delay=0.2, max_delay=0.5))
+    run(_call(c, lambda c: c.list_datasets()))
+    assert sleeps.delays == [0.1, 0.2, 0.25, 0.25]  # rand() = 0.5 of 0.2, 0.4, 0.5, 0.5
+    assert c.stats.retries == 4
+
+
+def test_connect_errors_and_timeouts_are_retried_for_get_and_delete() -> None:
+    sleeps = Sleeps()
+    script = Script(
+        api=[
+            httpx.ConnectError("refused"),
+            OK_LIST,
+            httpx.ReadTimeout("slow"),
+            httpx.Response(200, json=["@/dataSets/abc"]),
+        ]
+    )
+
+    async def calls(c: AepClient) -> None:
+        await c.list_datasets()
+        await c.delete_dataset("abc")
+
+    c = client(script, sleeps=sleeps)
+    run(_call(c, calls))
+    assert len(sleeps.delays) == 2 and c.stats.retries == 2
+
+
+@pytest.mark.parametrize("failure", [httpx.Response(503, text="busy"), httpx.ConnectError("x")])
+def test_post_is_never_retried_blindly(failure: httpx.Response | Exception) -> None:
+    sleeps = Sleeps()
+    script = Script(api=[failure, httpx.Response(200, json={"id": 1})])
+    c = client(script, sleeps=sleeps)
+    with pytest.raises(ApiError) as info:
+        run(_call(c, lambda c: c.create_export_job({"destination": {"datasetId": "d"}})))
+    assert len(script.api_requests()) == 1 and sleeps.delays == []
+    if isinstance(failure, Exception):
+        assert isinstance(info.value, TransportError) and info.value.status == 0
+        assert "ConnectError" in str(info.value)
+    else:
+        assert info.value.status == 503
+
+
+def test_patch_is_not_retried_but_retry_unsafe_allows_it() -> None:
+    ok = httpx.Response(200, json=["@/dataSets/abc"])
+    script = Script(api=[httpx.Response(500)])
+    with pytest.raises(ApiError):
+        run(_call(client(script), lambda c: c.patch_dataset("abc", {"name": "n"})))
+    script = Script(api=[httpx.Response(500), ok])
+    c = client(script, retry=RetryPolicy(retry_unsafe=True))
+    run(_call(c, lambda c: c.patch_dataset("abc", {"name": "n"})))
+    assert len(script.api_requests()) == 2
+
+
+def test_final_statuses_are_not_retried() -> None:
+    notfound = {"type": "/placeholder/type/uri", "status": 404, "title": "NotFoundError",
+                "detail": "DataSet not found."}  # fmt: skip
+    script = Script(api=[httpx.Response(404, json=notfound)])
+    with pytest.raises(ApiError) as info:
+        run(_call(client(script), lambda c: c.get_dataset("nope")))
+    assert info.value.status == 404 and info.value.body == notfound
+    assert info.value.call == "GET /data/foundation/catalog/dataSets/nope"
+    assert info.value.aep_message == "DataSet not found."
+    assert len(script.api_requests()) == 1
+
+
+def test_attempts_are_capped() -> None:
+    script = Script(api=[httpx.Response(503)] * 3)
+    c = client(script, retry=RetryPolicy(max_attempts=3))
+    with pytest.raises(ApiError) as info:
+        run(_call(c, lambda c: c.list_datasets()))
+    assert info.value.status == 503 and len(script.api_requests()) == 3
+
+
+def test_a_hint_past_the_deadline_fails_now() -> None:
+    sleeps = Sleeps()
+    script = Script(api=[httpx.Response(429, headers={"Retry-After": "30"})])
+    c = client(script, sleeps=sleeps, retry=RetryPolicy(deadline=10))
+    with pytest.raises(ApiError) as info:
+        run(_call(c, lambda c: c.list_datasets()))
+    assert info.value.status == 429 and sleeps.delays == []
+
+
+def test_401_renews_the_token_once_and_repeats_the_call() -> None:
+    expired = {"error_code": "401013", "message": "Oauth token is not valid"}
+    script = Script(api=[OK_LIST, httpx.Response(401, json=expired), OK_LIST])
+
+    async def calls(c: AepClient) -> None:
+        await c.list_datasets()
+        await c.list_datasets()
+
+    c = client(script)
+    run(_call(c, calls))
+    assert script.tokens_issued == 2
+    auths = [r.headers["authorization"] for r in script.api_requests()]
+    assert auths == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+    assert c.stats.by_call["POST /ims/token/v3"] == 2
+
+
+def test_a_second_401_is_an_error() -> None:
+    expired = httpx.Response(401, json={"error_code": "401013", "message": "not valid"})
+    script = Script(api=[expired, expired])
+    with pytest.raises(ApiError) as info:
+        run(_call(client(script), lambda c: c.list_datasets()))
+    assert info.value.status == 401 and len(script.api_requests()) == 2
+
+
+def test_one_token_request_for_twenty_concurrent_calls() -> None:
+    script = Script(api=[httpx.Response(200, json={}) for _ in range(20)])
+
+    async def calls(c: AepClient) -> None:
+        await asyncio.gather(*(c.list_datasets() for _ in range(20)))
+
+    async def slow_ims(request: httpx.Request) -> httpx.Response:
+        for _ in range(5):
+            await asyncio.sleep(0)  # let every other call reach the token cache meanwhile
+        return script(request)
+
+    c = client(slow_ims)
+    run(_call(c, calls))
+    assert script.tokens_issued == 1
+    assert c.stats.by_call == {"POST /ims/token/v3": 1, "GET /dataSets": 20}
+
+
+def test_the_token_is_renewed_before_it_expires() -> None:
+    sleeps = Sleeps()
+    script = Script(api=[OK_LIST, OK_LIST, OK_LIST], expires_in=3600)
+
+    async def calls(c: AepClient) -> None:
+        await c.list_datasets()
+        sleeps.now = 3299  # more than 5 minutes left
+        await c.list_datasets()
+        sleeps.now = 3301  # less than 5 minutes left
+        await c.list_datasets()
+
+    run(_call(client(script, sleeps=sleeps), calls))
+    auths = [r.headers["authorization"] for r in script.api_requests()]
+    assert auths == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+
+
+def test_ims_errors_name_the_token_call_without_the_secret() -> None:
+    body = {"error": "invalid_client", "error_description": f"bad secret {SECRET}"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/ims/token/v3"
+        return httpx.Response(401, json=body)
+
+    with pytest.raises(ApiError) as info:
+        run(_call(client(handler), lambda c: c.list_datasets()))
+    error = info.value
+    assert error.call == "POST /ims/token/v3" and error.status == 401
+    assert "invalid_client" in error.aep_message
+    for text in (str(error), repr(error), error.aep_message):
+        assert SECRET not in text
+
+
+def test_an_unreadable_token_answer_is_a_transport_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"token_type": "bearer"})
+
+    with pytest.raises(TransportError, match="no access_token"):
+        run(_call(client(handler), lambda c: c.list_datasets()))
+
+
+def test_tokens_and_secrets_never_reach_errors_or_reprs() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/ims/token/v3":
+            return httpx.Response(200, json={"access_token": "TOKEN-XYZ", "expires_in": 100})
+        echo = {"message": f"{request.headers['authorization']} and {SECRET}", "error_code": "x"}
+        return httpx.Response(400, json=echo)
+
+    c = client(handler)
+    with pytest.raises(ApiError) as info:
+        run(_call(c, lambda c: c.list_datasets()))
+    for text in (str(info.value), repr(info.value), info.value.aep_message, repr(c), repr(CONN)):
+        assert "TOKEN-XYZ" not in text and SECRET not in text
+
+
+def test_cancel_accepts_200_and_204() -> None:
+    spec = httpx.Response(200, json={"status": True, "message": "marked for cancelling"})
+    script = Script(api=[spec, httpx.Response(204)])
+
+    async def calls(c: AepClient) -> None:
+        await c.cancel_export_job(5)
+        await c.cancel_export_job("6")
+
+    run(_call(client(script), calls))
+    assert [r.method for r in script.api_requests()] == ["DELETE", "DELETE"]
+    assert script.api_requests()[1].url.path.endswith("/export/jobs/6")
+
+
+def test_jobs_are_normalised_whichever_spelling() -> None:
+    job = {"id": 7, "status": "NEW", "destination": {"dataSetId": "d1"}}
+    script = Script(api=[httpx.Response(200, json=job), httpx.Response(200, json=job)])
+
+    async def calls(c: AepClient) -> list[dict[str, object]]:
+        return [await c.create_export_job({}), await c.get_export_job(7)]
+
+    for got in run(_call(client(script), calls)):
+        assert got["destination"] == {"datasetId": "d1"}
+
+
+def test_job_paging_follows_the_cursor_and_drops_duplicates() -> None:
+    def page(ids: list[int], nxt: str) -> httpx.Response:
+        records = [{"id": i, "destination": {"datasetId": "d"}} for i in ids]
+        return httpx.Response(200, json={"records": records, "link": {"next": nxt}})
+
+    script = Script(
+        api=[
+            page([9, 8], "/export/jobs/?limit=2&offset=c1"),
+            page([8, 7], "/export/jobs/?limit=2&offset=c2"),  # 8 again: a job moved
+            page([6], ""),
+        ]
+    )
+    jobs = run(_call(client(script), lambda c: c.list_export_jobs(page_size=2, status="NEW")))
+    assert [j["id"] for j in jobs] == [9, 8, 7, 6]
+    queries = [dict(r.url.params) for r in script.api_requests()]
+    assert queries == [
+        {"limit": "2", "status": "NEW"},
+        {"limit": "2", "status": "NEW", "offset": "c1"},
+        {"limit": "2", "status": "NEW", "offset": "c2"},
+    ]
+
+
+def test_a_repeating_cursor_is_an_error_not_a_loop() -> None:
+    same = {"records": [{"id": 1}], "link": {"next": "/export/jobs/?offset=c1"}}
+    script = Script(api=[httpx.Response(200, json=same)] * 2)
+    with pytest.raises(TransportError, match="repeats"):
+        run(_call(client(script), lambda c: c.list_export_jobs()))
+
+
+def test_dataset_paging_stops_on_a_short_page() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/ims/token/v3":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+        start = int(request.url.params["start"])
+        ids = range(start, min(start + int(request.url.params["limit"]), 5))
+        return httpx.Response(200, json={f"id{i}": {"n": i} for i in ids})
+
+    c = client(handler)
+    found = run(_call(c, lambda c: c.list_datasets(page_size=2, tags={"owner": "me"})))
+    assert sorted(found) == [f"id{i}" for i in range(5)]
+    assert c.stats.by_call["GET /dataSets"] == 3
+
+
+def test_a_non_json_success_is_a_transport_error() -> None:
+    script = Script(api=[httpx.Response(200, text="<html>")])
+    with pytest.raises(TransportError, match="unexpected answer"):
+        run(_call(client(script), lambda c: c.list_datasets()))
+
+
+def test_plain_http_to_a_remote_host_is_refused() -> None:
+    remote = Connection("http://platform.adobe.io", "https://ims.test", "o", "c", SECRET)
+    with pytest.raises(ConfigError, match="plain http"):
+        AepClient(remote)
+    insecure_ims = Connection("https://platform.adobe.io", "http://ims.test", "o", "c", SECRET)
+    with pytest.raises(ConfigError, match="AEP_IMS_URL"):
+        AepClient(insecure_ims)
+
+
+def test_plain_http_to_loopback_is_allowed() -> None:
+    local = Connection("http://127.0.0.1:8080", "http://localhost:8080", "o", "c", SECRET)
+    run(AepClient(local).aclose())
+
+
+async def _call(c: AepClient, fn: Callable[[AepClient], Awaitable[T]]) -> T:
+    async with c:
+        return await fn(c)
