@@ -158,6 +158,8 @@ class AepClient(DatasetCalls, JobCalls):
             resp = await self._send(method, base + path, name, **kw)
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             return _Failure(transport_error(call, describe_exception(exc), self._secrets()), safe)
+        except OSError as exc:  # an in-process (ASGI) platform that dropped the connection
+            return _Failure(transport_error(call, describe_exception(exc), self._secrets()), safe)
         except httpx.HTTPError as exc:
             return _Failure(transport_error(call, describe_exception(exc), self._secrets()), False)
         body = read_body(resp.content)

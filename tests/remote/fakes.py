@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -98,3 +98,9 @@ def client(
 
 def body_of(request: httpx.Request) -> Any:
     return json.loads(request.content)
+
+
+async def using(c: AepClient, fn: Callable[[AepClient], Awaitable[T]]) -> T:
+    """Run ``fn(c)`` and close the client, as every caller of AepClient should."""
+    async with c:
+        return await fn(c)

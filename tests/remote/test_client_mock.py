@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from urllib.parse import parse_qs
 
@@ -13,7 +12,7 @@ import pytest
 from reconciler.diagnostics import ApiError, ConfigError, TransportError
 from reconciler.remote import AepClient, Connection, RetryPolicy
 
-from .fakes import CONN, SECRET, Script, Sleeps, body_of, client, run
+from .fakes import CONN, SECRET, Script, Sleeps, body_of, client, run, using
 
 T = TypeVar("T")
 OK_LIST = httpx.Response(200, json={})
@@ -22,7 +21,7 @@ DATASET = {"abc": {"name": "a", "version": "1.0.0"}}
 
 def test_every_call_carries_the_platform_headers() -> None:
     script = Script(api=[OK_LIST])
-    run(_call(client(script), lambda c: c.list_datasets()))
+    run(using(client(script), lambda c: c.list_datasets()))
     token_req, list_req = script.seen
     form = parse_qs(token_req.content.decode())
     assert form == {
@@ -51,7 +50,7 @@ def test_writes_send_json_and_json_patch_with_if_match() -> None:
         await c.json_patch_dataset("abc", [{"op": "add", "path": "/name", "value": "b"}])
         return new_id
 
-    assert run(_call(client(script), calls)) == "abc"
+    assert run(using(client(script), calls)) == "abc"
     post, patch, json_patch = script.api_requests()
     assert post.headers["content-type"] == "application/json"
     assert body_of(post) == {"name": "a", "schemaRef": {"id": "s"}}
@@ -72,19 +71,19 @@ def test_created_id_falls_back_to_location() -> None:
             await c.create_dataset({"name": "b"})
         return first
 
-    assert run(_call(client(script), calls)) == "xyz"
+    assert run(using(client(script), calls)) == "xyz"
 
 
 def test_get_dataset_returns_the_object_and_its_etag() -> None:
     answer = httpx.Response(200, json=DATASET, headers={"E-Tag": '"7"'})
     script = Script(api=[answer])
-    dataset, etag = run(_call(client(script), lambda c: c.get_dataset("abc")))
+    dataset, etag = run(using(client(script), lambda c: c.get_dataset("abc")))
     assert dataset == DATASET["abc"] and etag == '"7"'
 
 
 def test_ids_stay_inside_their_collection() -> None:
     script = Script(api=[httpx.Response(200, json={"../x": {}})])
-    run(_call(client(script), lambda c: c.get_dataset("../x")))
+    run(using(client(script), lambda c: c.get_dataset("../x")))
     assert script.api_requests()[0].url.raw_path.endswith(b"/dataSets/..%2Fx")
 
 
@@ -100,7 +99,7 @@ def test_429_waits_exactly_the_hint(headers: dict[str, str], body: object, expec
     sleeps = Sleeps()
     script = Script(api=[httpx.Response(429, headers=headers, json=body), OK_LIST])
     c = client(script, sleeps=sleeps)
-    assert run(_call(c, lambda c: c.list_datasets())) == {}
+    assert run(using(c, lambda c: c.list_datasets())) == {}
     assert sleeps.delays == [expected]
     assert c.stats.retries == 1 and c.stats.requests == 3
 
@@ -110,7 +109,7 @@ def test_5xx_backs_off_exponentially_with_jitter() -> None:
     failures = [httpx.Response(s, text="oops") for s in (500, 502, 503, 504)]
     script = Script(api=[*failures, OK_LIST])
     c = client(script, sleeps=sleeps, retry=RetryPolicy(base_delay=0.2, max_delay=0.5))
-    run(_call(c, lambda c: c.list_datasets()))
+    run(using(c, lambda c: c.list_datasets()))
     assert sleeps.delays == [0.1, 0.2, 0.25, 0.25]  # rand() = 0.5 of 0.2, 0.4, 0.5, 0.5
     assert c.stats.retries == 4
 
@@ -131,7 +130,7 @@ def test_connect_errors_and_timeouts_are_retried_for_get_and_delete() -> None:
         await c.delete_dataset("abc")
 
     c = client(script, sleeps=sleeps)
-    run(_call(c, calls))
+    run(using(c, calls))
     assert len(sleeps.delays) == 2 and c.stats.retries == 2
 
 
@@ -141,7 +140,7 @@ def test_post_is_never_retried_blindly(failure: httpx.Response | Exception) -> N
     script = Script(api=[failure, httpx.Response(200, json={"id": 1})])
     c = client(script, sleeps=sleeps)
     with pytest.raises(ApiError) as info:
-        run(_call(c, lambda c: c.create_export_job({"destination": {"datasetId": "d"}})))
+        run(using(c, lambda c: c.create_export_job({"destination": {"datasetId": "d"}})))
     assert len(script.api_requests()) == 1 and sleeps.delays == []
     if isinstance(failure, Exception):
         assert isinstance(info.value, TransportError) and info.value.status == 0
@@ -154,10 +153,10 @@ def test_patch_is_not_retried_but_retry_unsafe_allows_it() -> None:
     ok = httpx.Response(200, json=["@/dataSets/abc"])
     script = Script(api=[httpx.Response(500)])
     with pytest.raises(ApiError):
-        run(_call(client(script), lambda c: c.patch_dataset("abc", {"name": "n"})))
+        run(using(client(script), lambda c: c.patch_dataset("abc", {"name": "n"})))
     script = Script(api=[httpx.Response(500), ok])
     c = client(script, retry=RetryPolicy(retry_unsafe=True))
-    run(_call(c, lambda c: c.patch_dataset("abc", {"name": "n"})))
+    run(using(c, lambda c: c.patch_dataset("abc", {"name": "n"})))
     assert len(script.api_requests()) == 2
 
 
@@ -166,7 +165,7 @@ def test_final_statuses_are_not_retried() -> None:
                 "detail": "DataSet not found."}  # fmt: skip
     script = Script(api=[httpx.Response(404, json=notfound)])
     with pytest.raises(ApiError) as info:
-        run(_call(client(script), lambda c: c.get_dataset("nope")))
+        run(using(client(script), lambda c: c.get_dataset("nope")))
     assert info.value.status == 404 and info.value.body == notfound
     assert info.value.call == "GET /data/foundation/catalog/dataSets/nope"
     assert info.value.aep_message == "DataSet not found."
@@ -177,7 +176,7 @@ def test_attempts_are_capped() -> None:
     script = Script(api=[httpx.Response(503)] * 3)
     c = client(script, retry=RetryPolicy(max_attempts=3))
     with pytest.raises(ApiError) as info:
-        run(_call(c, lambda c: c.list_datasets()))
+        run(using(c, lambda c: c.list_datasets()))
     assert info.value.status == 503 and len(script.api_requests()) == 3
 
 
@@ -186,11 +185,11 @@ def test_a_hint_past_the_deadline_fails_now() -> None:
     script = Script(api=[httpx.Response(429, headers={"Retry-After": "30"})])
     c = client(script, sleeps=sleeps, retry=RetryPolicy(deadline=10))
     with pytest.raises(ApiError) as info:
-        run(_call(c, lambda c: c.list_datasets()))
+        run(using(c, lambda c: c.list_datasets()))
     assert info.value.status == 429 and sleeps.delays == []
 
 
-def test_401_renews_the_token_once_and_repeats_the_call() -> None:
+def test_401_renews_the_token_once_and_repeats_theusing() -> None:
     expired = {"error_code": "401013", "message": "Oauth token is not valid"}
     script = Script(api=[OK_LIST, httpx.Response(401, json=expired), OK_LIST])
 
@@ -199,7 +198,7 @@ def test_401_renews_the_token_once_and_repeats_the_call() -> None:
         await c.list_datasets()
 
     c = client(script)
-    run(_call(c, calls))
+    run(using(c, calls))
     assert script.tokens_issued == 2
     auths = [r.headers["authorization"] for r in script.api_requests()]
     assert auths == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
@@ -210,7 +209,7 @@ def test_a_second_401_is_an_error() -> None:
     expired = httpx.Response(401, json={"error_code": "401013", "message": "not valid"})
     script = Script(api=[expired, expired])
     with pytest.raises(ApiError) as info:
-        run(_call(client(script), lambda c: c.list_datasets()))
+        run(using(client(script), lambda c: c.list_datasets()))
     assert info.value.status == 401 and len(script.api_requests()) == 2
 
 
@@ -226,7 +225,7 @@ def test_one_token_request_for_twenty_concurrent_calls() -> None:
         return script(request)
 
     c = client(slow_ims)
-    run(_call(c, calls))
+    run(using(c, calls))
     assert script.tokens_issued == 1
     assert c.stats.by_call == {"POST /ims/token/v3": 1, "GET /dataSets": 20}
 
@@ -242,7 +241,7 @@ def test_the_token_is_renewed_before_it_expires() -> None:
         sleeps.now = 3301  # less than 5 minutes left
         await c.list_datasets()
 
-    run(_call(client(script, sleeps=sleeps), calls))
+    run(using(client(script, sleeps=sleeps), calls))
     auths = [r.headers["authorization"] for r in script.api_requests()]
     assert auths == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
 
@@ -255,7 +254,7 @@ def test_ims_errors_name_the_token_call_without_the_secret() -> None:
         return httpx.Response(401, json=body)
 
     with pytest.raises(ApiError) as info:
-        run(_call(client(handler), lambda c: c.list_datasets()))
+        run(using(client(handler), lambda c: c.list_datasets()))
     error = info.value
     assert error.call == "POST /ims/token/v3" and error.status == 401
     assert "invalid_client" in error.aep_message
@@ -268,7 +267,7 @@ def test_an_unreadable_token_answer_is_a_transport_error() -> None:
         return httpx.Response(200, json={"token_type": "bearer"})
 
     with pytest.raises(TransportError, match="no access_token"):
-        run(_call(client(handler), lambda c: c.list_datasets()))
+        run(using(client(handler), lambda c: c.list_datasets()))
 
 
 def test_tokens_and_secrets_never_reach_errors_or_reprs() -> None:
@@ -280,7 +279,7 @@ def test_tokens_and_secrets_never_reach_errors_or_reprs() -> None:
 
     c = client(handler)
     with pytest.raises(ApiError) as info:
-        run(_call(c, lambda c: c.list_datasets()))
+        run(using(c, lambda c: c.list_datasets()))
     for text in (str(info.value), repr(info.value), info.value.aep_message, repr(c), repr(CONN)):
         assert "TOKEN-XYZ" not in text and SECRET not in text
 
@@ -293,7 +292,7 @@ def test_cancel_accepts_200_and_204() -> None:
         await c.cancel_export_job(5)
         await c.cancel_export_job("6")
 
-    run(_call(client(script), calls))
+    run(using(client(script), calls))
     assert [r.method for r in script.api_requests()] == ["DELETE", "DELETE"]
     assert script.api_requests()[1].url.path.endswith("/export/jobs/6")
 
@@ -305,7 +304,7 @@ def test_jobs_are_normalised_whichever_spelling() -> None:
     async def calls(c: AepClient) -> list[dict[str, object]]:
         return [await c.create_export_job({}), await c.get_export_job(7)]
 
-    for got in run(_call(client(script), calls)):
+    for got in run(using(client(script), calls)):
         assert got["destination"] == {"datasetId": "d1"}
 
 
@@ -321,7 +320,7 @@ def test_job_paging_follows_the_cursor_and_drops_duplicates() -> None:
             page([6], ""),
         ]
     )
-    jobs = run(_call(client(script), lambda c: c.list_export_jobs(page_size=2, status="NEW")))
+    jobs = run(using(client(script), lambda c: c.list_export_jobs(page_size=2, status="NEW")))
     assert [j["id"] for j in jobs] == [9, 8, 7, 6]
     queries = [dict(r.url.params) for r in script.api_requests()]
     assert queries == [
@@ -335,7 +334,7 @@ def test_a_repeating_cursor_is_an_error_not_a_loop() -> None:
     same = {"records": [{"id": 1}], "link": {"next": "/export/jobs/?offset=c1"}}
     script = Script(api=[httpx.Response(200, json=same)] * 2)
     with pytest.raises(TransportError, match="repeats"):
-        run(_call(client(script), lambda c: c.list_export_jobs()))
+        run(using(client(script), lambda c: c.list_export_jobs()))
 
 
 def test_dataset_paging_stops_on_a_short_page() -> None:
@@ -347,7 +346,7 @@ def test_dataset_paging_stops_on_a_short_page() -> None:
         return httpx.Response(200, json={f"id{i}": {"n": i} for i in ids})
 
     c = client(handler)
-    found = run(_call(c, lambda c: c.list_datasets(page_size=2, tags={"owner": "me"})))
+    found = run(using(c, lambda c: c.list_datasets(page_size=2, tags={"owner": "me"})))
     assert sorted(found) == [f"id{i}" for i in range(5)]
     assert c.stats.by_call["GET /dataSets"] == 3
 
@@ -355,7 +354,7 @@ def test_dataset_paging_stops_on_a_short_page() -> None:
 def test_a_non_json_success_is_a_transport_error() -> None:
     script = Script(api=[httpx.Response(200, text="<html>")])
     with pytest.raises(TransportError, match="unexpected answer"):
-        run(_call(client(script), lambda c: c.list_datasets()))
+        run(using(client(script), lambda c: c.list_datasets()))
 
 
 def test_plain_http_to_a_remote_host_is_refused() -> None:
@@ -370,8 +369,3 @@ def test_plain_http_to_a_remote_host_is_refused() -> None:
 def test_plain_http_to_loopback_is_allowed() -> None:
     local = Connection("http://127.0.0.1:8080", "http://localhost:8080", "o", "c", SECRET)
     run(AepClient(local).aclose())
-
-
-async def _call(c: AepClient, fn: Callable[[AepClient], Awaitable[T]]) -> T:
-    async with c:
-        return await fn(c)
