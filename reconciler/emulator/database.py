@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_order ON jobs (tenant, creation_ms DESC, id DESC);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (tenant, status, creation_ms DESC, id DESC);
 CREATE INDEX IF NOT EXISTS jobs_dataset ON jobs (tenant, dataset_id, status);
+-- Unfinished jobs by the time of their next transition: reads find due work without a scan.
+CREATE INDEX IF NOT EXISTS jobs_due_start ON jobs (tenant, start_ms) WHERE status = 'NEW';
+CREATE INDEX IF NOT EXISTS jobs_due_end ON jobs (tenant, end_ms)
+    WHERE status IN ('NEW', 'PROCESSING');
 """
 
 

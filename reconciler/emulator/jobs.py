@@ -50,11 +50,12 @@ class JobStore:
     def advance(self, tenant: str, now_ms: int) -> None:
         """Write every transition that is due by ``now_ms`` so SQL status filters are right."""
         due = self._db.conn.execute(
-            f"SELECT 1 FROM jobs WHERE tenant = ? AND status IN {_ACTIVE} AND start_ms <= ?"
-            " LIMIT 1",
-            (tenant, now_ms),
-        ).fetchone()
-        if due is None:
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE tenant = ? AND status = 'NEW' AND"
+            " start_ms <= ?) OR EXISTS (SELECT 1 FROM jobs WHERE tenant = ? AND"
+            f" status IN {_ACTIVE} AND end_ms <= ?)",
+            (tenant, now_ms, tenant, now_ms),
+        ).fetchone()[0]
+        if not due:
             return
         with self._db.transaction() as conn:
             self.advance_in(conn, tenant, now_ms)
@@ -113,8 +114,8 @@ class JobStore:
             where.append(f"status IN ({','.join('?' * len(statuses))})")
             args.extend(statuses)
         if after is not None:
-            where.append("(creation_ms < ? OR (creation_ms = ? AND id < ?))")
-            args.extend([after[0], after[0], after[1]])
+            where.append("(creation_ms, id) < (?, ?)")  # a row value: one index range
+            args.extend(after)
         rows = self._db.conn.execute(
             f"SELECT {_COLUMNS} FROM jobs WHERE {' AND '.join(where)} "
             "ORDER BY creation_ms DESC, id DESC LIMIT ?",
