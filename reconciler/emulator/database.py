@@ -60,6 +60,10 @@ CREATE INDEX IF NOT EXISTS jobs_due_end ON jobs (tenant, end_ms)
 """
 
 
+class DatabaseUnavailable(OSError):
+    """The file cannot be opened as the platform's database (not SQLite, locked, read-only)."""
+
+
 class Database:
     """One connection (``:memory:`` needs exactly one); WAL for files; explicit transactions.
 
@@ -71,15 +75,18 @@ class Database:
         self.path = path
         if path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, cached_statements=256
-        )
-        self.conn.row_factory = sqlite3.Row
-        if path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA busy_timeout=5000")
-        self.conn.executescript(SCHEMA)
+        try:
+            self.conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, cached_statements=256
+            )
+            self.conn.row_factory = sqlite3.Row
+            if path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA busy_timeout=5000")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise DatabaseUnavailable(f"{path}: {exc}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

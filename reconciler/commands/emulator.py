@@ -1,0 +1,189 @@
+"""``reconciler emulator serve|seed``: run the embedded AEP platform, or fill its database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import os
+import socket
+from typing import Any
+
+import uvicorn
+
+from reconciler.diagnostics import ConfigError
+from reconciler.emulator import ConnectionDropped, Credential, EmulatorConfig, create_app
+from reconciler.emulator.clock import Clock, ManualClock, SystemClock
+from reconciler.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID
+from reconciler.emulator.seed import seed_database
+
+DEFAULT_DB = ".reconciler/platform.db"
+SECRET_ENV = "RECONCILER_EMULATOR_CLIENT_SECRET"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "emulator",
+        help="run the embedded AEP platform (a local fake of IMS, Catalog and UPS export jobs)",
+        description="The embedded AEP platform: the default target of reconciler and the fake "
+        "behind its tests.",
+    )
+    actions = parser.add_subparsers(dest="emulator_action", metavar="ACTION", required=True)
+    _add_serve(actions)
+    _add_seed(actions)
+
+
+def _add_serve(actions: Any) -> None:
+    serve = actions.add_parser(
+        "serve",
+        help="serve the platform over HTTP until interrupted",
+        description="Serve IMS (/ims/token/v3), Catalog and UPS export jobs on one port. "
+        f"The client secret may also come from ${SECRET_ENV}.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    serve.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default {DEFAULT_DB})")
+    serve.add_argument("--org-id", default=DEFAULT_ORG_ID)
+    serve.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
+    serve.add_argument("--client-secret", default=None, help=f"default ${SECRET_ENV} or built-in")
+    serve.add_argument("--token-ttl", type=int, default=86399, metavar="SECONDS")
+    serve.add_argument("--latency-ms", type=float, default=0.0)
+    serve.add_argument("--fail-rate", type=float, default=0.0, help="share of 500/502/503")
+    serve.add_argument("--ambiguous-rate", type=float, default=0.0, help="share of lost creates")
+    serve.add_argument("--rate-limit", type=float, default=None, metavar="N_PER_S")
+    serve.add_argument("--job-start-after", type=float, default=2.0, metavar="SECONDS")
+    serve.add_argument("--job-run-for", type=float, default=5.0, metavar="SECONDS")
+    serve.add_argument("--max-page-size", type=int, default=100)
+    serve.add_argument("--seed", type=int, default=None, help="seed of the fault RNG")
+    serve.add_argument(
+        "--manual-clock",
+        action="store_true",
+        help="time stands still except through POST /_emulator/clock {advanceSeconds}",
+    )
+    serve.set_defaults(run=run_serve)
+
+
+def _add_seed(actions: Any) -> None:
+    seed = actions.add_parser(
+        "seed",
+        help="bulk-write realistic datasets and export jobs into a platform database",
+        description="Write N datasets and M export jobs (every status, spread over time) into "
+        "the SQLite database of `emulator serve`, in one transaction.",
+    )
+    seed.add_argument("--db", required=True)
+    seed.add_argument("--datasets", type=int, required=True, metavar="N")
+    seed.add_argument("--jobs", type=int, required=True, metavar="M")
+    seed.add_argument("--org-id", default=DEFAULT_ORG_ID)
+    seed.add_argument("--sandbox", default="prod")
+    seed.set_defaults(run=run_seed)
+
+
+def _check_host(host: str, allow_remote: bool) -> None:
+    if allow_remote or host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigError(
+            f"refusing to serve on {host}: the embedded platform accepts well-known credentials; "
+            "use a loopback address or pass --allow-remote"
+        )
+
+
+def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+    secret = args.client_secret or os.environ.get(SECRET_ENV) or DEFAULT_CLIENT_SECRET
+    clock: Clock = ManualClock(SystemClock().now_ms()) if args.manual_clock else SystemClock()
+    try:
+        return EmulatorConfig(
+            db_path=args.db,
+            credentials=(Credential(args.org_id, args.client_id, secret),),
+            token_ttl_s=args.token_ttl,
+            latency_ms=args.latency_ms,
+            fail_rate=args.fail_rate,
+            ambiguous_rate=args.ambiguous_rate,
+            rate_limit=args.rate_limit,
+            job_start_after=args.job_start_after,
+            job_run_for=args.job_run_for,
+            max_page_size=args.max_page_size,
+            clock=clock,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"emulator serve: {exc}") from None
+
+
+class _HideDroppedConnections(logging.Filter):
+    """A deliberately dropped connection (ambiguous_rate) is not a server error to report."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    return sock
+
+
+async def _serve(server: uvicorn.Server, sock: socket.socket, banner: str) -> None:
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started and not task.done():
+        await asyncio.sleep(0.01)
+    if server.started:
+        print(banner, flush=True)
+    await task
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    _check_host(args.host, args.allow_remote)
+    config = config_from_args(args)
+    try:
+        app = create_app(config)
+    except OSError as exc:  # sqlite3 errors and unwritable directories
+        raise ConfigError(f"cannot open the platform database {args.db}: {exc}") from None
+    sock = _listen(args.host, args.port)
+    port = sock.getsockname()[1]
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    banner = (
+        f"embedded AEP platform on http://{shown}:{port} "
+        f"(org {args.org_id}, client id {args.client_id})"
+    )
+    logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    )
+    try:
+        asyncio.run(_serve(server, sock, banner))
+    finally:
+        sock.close()
+        app.state.platform.close()
+    return 0
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    try:
+        summary = seed_database(
+            args.db,
+            datasets=args.datasets,
+            jobs=args.jobs,
+            org_id=args.org_id,
+            sandbox=args.sandbox,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"emulator seed: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write the platform database {args.db}: {exc}") from None
+    print(f"{summary} in {args.db}", flush=True)
+    return 0
