@@ -1,0 +1,77 @@
+"""Shared constants and the small authenticated API helper of the emulator tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from reconciler.wire import CATALOG_BASE, PROFILE_UNION_SCHEMA, UPS_BASE
+
+ORG = "embedded@AdobeOrg"
+CLIENT_ID = "reconciler-embedded"
+SECRET = "embedded-secret"
+DATASETS = f"{CATALOG_BASE}/dataSets"
+JOBS = f"{UPS_BASE}/export/jobs"
+
+
+class Api:
+    """Authenticated calls against one tenant of the platform."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.token = ""
+
+    async def login(self, client_id: str = CLIENT_ID, secret: str = SECRET) -> str:
+        form = {"grant_type": "client_credentials", "client_id": client_id}
+        form |= {"client_secret": secret, "scope": "openid,AdobeID"}
+        resp = await self.client.post("/ims/token/v3", data=form)
+        assert resp.status_code == 200, resp.text
+        self.token = str(resp.json()["access_token"])
+        return self.token
+
+    def headers(self, sandbox: str | None = "prod", **extra: str) -> dict[str, str]:
+        headers = {
+            "Authorization": f"Bearer {self.token}",
+            "x-api-key": CLIENT_ID,
+            "x-gw-ims-org-id": ORG,
+        }
+        if sandbox is not None:
+            headers["x-sandbox-name"] = sandbox
+        headers.update(extra)
+        return headers
+
+    async def call(
+        self, method: str, url: str, sandbox: str | None = "prod", **kwargs: Any
+    ) -> httpx.Response:
+        headers = self.headers(sandbox, **kwargs.pop("headers", {}))
+        return await self.client.request(method, url, headers=headers, **kwargs)
+
+    async def create_dataset(
+        self, name: str = "ds", sandbox: str = "prod", profile: bool = True, **fields: Any
+    ) -> str:
+        body: dict[str, Any] = {
+            "name": name,
+            "schemaRef": {
+                "id": PROFILE_UNION_SCHEMA if profile else "https://ns.adobe.com/acme/schemas/x",
+                "contentType": "application/vnd.adobe.xed+json;version=1",
+            },
+            "fileDescription": {"persisted": True},
+            **fields,
+        }
+        resp = await self.call("POST", DATASETS, sandbox, json=body)
+        assert resp.status_code == 201, resp.text
+        return str(resp.json()[0].removeprefix("@/dataSets/"))
+
+    async def create_job(
+        self, dataset_id: str, sandbox: str = "prod", **fields: Any
+    ) -> dict[str, Any]:
+        body = {
+            "destination": {"datasetId": dataset_id},
+            "schema": {"name": "_xdm.context.profile"},
+        }
+        body.update(fields)
+        resp = await self.call("POST", JOBS, sandbox, json=body)
+        assert resp.status_code == 200, resp.text
+        job: dict[str, Any] = resp.json()
+        return job
