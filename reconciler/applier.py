@@ -1,0 +1,176 @@
+"""Plan + client → events. Executes exactly the plan's changes and decides nothing.
+
+Order comes from the plan: a change waits for the dataset changes it ``depends_on``; inside
+one change, cancels come before creates and deletes. Up to ``parallelism`` calls run at
+once; a failure skips only the changes that depend on it, everything else goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from reconciler.diagnostics import ApiError
+from reconciler.plan import Action, Change, Plan
+from reconciler.resources import DATASET
+
+
+class ApplyClient(Protocol):
+    async def create_dataset(self, body: Mapping[str, Any]) -> str: ...
+    async def patch_dataset(
+        self, dataset_id: str, body: Mapping[str, Any], *, if_match: str | None = None
+    ) -> None: ...
+    async def json_patch_dataset(
+        self,
+        dataset_id: str,
+        ops: Sequence[Mapping[str, Any]],
+        *,
+        if_match: str | None = None,
+    ) -> None: ...
+    async def delete_dataset(self, dataset_id: str) -> None: ...
+    async def create_export_job(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
+    async def cancel_export_job(self, job_id: int | str) -> None: ...
+
+
+class Outcome(enum.Enum):
+    STARTED = "started"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Event:
+    outcome: Outcome
+    change: Change
+    message: str = ""
+    id: str | None = None  # the object created or acted on
+
+
+@dataclass
+class ApplyResult:
+    events: list[Event] = field(default_factory=list)
+    created_jobs: list[str] = field(default_factory=list)
+
+    def finished(self) -> list[Event]:
+        return [e for e in self.events if e.outcome is not Outcome.STARTED]
+
+    @property
+    def failed(self) -> list[Event]:
+        return [e for e in self.events if e.outcome in (Outcome.FAILED, Outcome.SKIPPED)]
+
+
+class _Failed(Exception):
+    pass
+
+
+class Applier:
+    def __init__(
+        self,
+        client: ApplyClient,
+        *,
+        parallelism: int = 10,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> None:
+        self._client = client
+        self._slots = asyncio.Semaphore(max(1, parallelism))
+        self._on_event = on_event or (lambda e: None)
+        self._done: dict[str, asyncio.Future[str | None]] = {}
+        self.result = ApplyResult()
+
+    async def apply(self, plan: Plan) -> ApplyResult:
+        changes = plan.actionable
+        loop = asyncio.get_running_loop()
+        for change in changes:
+            if change.kind == DATASET:
+                self._done.setdefault(change.key, loop.create_future())
+        await asyncio.gather(*(self._run(c) for c in changes))
+        return self.result
+
+    def _emit(self, event: Event) -> None:
+        self.result.events.append(event)
+        self._on_event(event)
+
+    async def _run(self, change: Change) -> None:
+        future = self._done.get(change.key) if change.kind == DATASET else None
+        missing = await self._dependencies(change)
+        if missing:
+            self._emit(Event(Outcome.SKIPPED, change, f"skipped: {missing} did not succeed"))
+            if future is not None and not future.done():
+                future.set_exception(_Failed())
+                future.exception()
+            return
+        self._emit(Event(Outcome.STARTED, change))
+        try:
+            new_id = await self._execute(change)
+        except ApiError as exc:
+            self._emit(Event(Outcome.FAILED, change, str(exc.with_resource(change.key))))
+            if future is not None and not future.done():
+                future.set_exception(_Failed())
+                future.exception()
+            return
+        if future is not None and not future.done():
+            future.set_result(new_id or change.id)
+        self._emit(Event(Outcome.SUCCEEDED, change, id=new_id or change.id))
+
+    async def _dependencies(self, change: Change) -> str:
+        for key in change.depends_on:
+            future = self._done.get(key)
+            if future is None:
+                continue
+            try:
+                await asyncio.shield(future)
+            except _Failed:
+                return key
+        return ""
+
+    async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        async with self._slots:
+            return await fn(*args, **kwargs)
+
+    async def _cancel(self, job_ids: Sequence[str]) -> None:
+        for job_id in job_ids:
+            try:
+                await self._call(self._client.cancel_export_job, job_id)
+            except ApiError as exc:
+                if exc.status != 404:  # already gone is what we wanted
+                    raise
+
+    async def _execute(self, change: Change) -> str | None:
+        client = self._client
+        after = dict(change.after or {})
+        if change.kind == DATASET:
+            if change.action is Action.CREATE:
+                return str(await self._call(client.create_dataset, after))
+            if change.action in (Action.UPDATE, Action.ADOPT):
+                await self._call(client.patch_dataset, change.id, after)
+                return None
+            await self._cancel(change.cancel_ids)
+            await self._call(client.delete_dataset, change.id)
+            if change.action is Action.REPLACE:
+                return str(await self._call(client.create_dataset, after))
+            return None
+        await self._cancel(change.cancel_ids)
+        if change.action is Action.CANCEL:
+            return None
+        return await self._create_job(change, after)
+
+    async def _create_job(self, change: Change, body: dict[str, Any]) -> str:
+        destination = dict(body["destination"])
+        ref = destination.pop("dataset", None)
+        if ref is not None:
+            destination["datasetId"] = self._done[f"{DATASET}/{ref}"].result()
+        body["destination"] = destination
+        if change.dataset_patch:
+            await self._call(
+                self._client.json_patch_dataset,
+                destination["datasetId"],
+                list(change.dataset_patch),
+            )
+        job = await self._call(self._client.create_export_job, body)
+        job_id = str(job.get("id"))
+        self.result.created_jobs.append(job_id)
+        return job_id

@@ -1,0 +1,142 @@
+"""``reconciler apply``: make the platform match the manifests, exactly as planned."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from reconciler import planfile
+from reconciler.applier import Applier, ApplyResult, Event, Outcome
+from reconciler.diagnostics import ConfigError, PlanError
+from reconciler.plan import Plan
+from reconciler.plan_flags import add_plan_flags, options_from
+from reconciler.remote import AepClient
+from reconciler.render import event_line, plan_text, use_colour
+from reconciler.waiter import follow, progress_line
+from reconciler.workflow import Context, load_context, plan_for
+
+EXIT_FAILED = 1
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "apply",
+        help="make the platform match the manifests",
+        description="Plan, show the plan, ask, then make exactly those changes. With --plan, "
+        "apply a saved plan after checking the platform has not moved since.",
+    )
+    add_plan_flags(parser)
+    parser.add_argument("--plan", type=Path, metavar="FILE", help="a plan saved by plan --out")
+    parser.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="apply without asking (needed without a terminal)",
+    )
+    parser.add_argument(
+        "--confirm-target",
+        metavar="NAME",
+        help="confirm a protected target without typing its name",
+    )
+    parser.add_argument(
+        "--parallelism", type=int, default=10, metavar="N", help="calls at once (default 10)"
+    )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="follow new export jobs to the end; exit 1 if one FAILED",
+    )
+    parser.set_defaults(run=run)
+
+
+def _ask(prompt: str) -> str:
+    print(prompt, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip()
+
+
+def confirm(args: argparse.Namespace, ctx: Context, plan: Plan, saved: bool) -> None:
+    """Refuse unless approved: interactively on a terminal, or by flags in CI."""
+    interactive = sys.stdin.isatty()
+    if ctx.session.protected and args.confirm_target != ctx.session.target:
+        if not interactive:
+            raise ConfigError(
+                f"target {ctx.session.target} is protected: pass --confirm-target "
+                f"{ctx.session.target} to apply to it"
+            )
+        typed = _ask(f"Target {ctx.session.target} is protected. Type its name to continue: ")
+        if typed != ctx.session.target:
+            raise ConfigError("apply cancelled: the target name did not match")
+    if args.auto_approve or saved:
+        return
+    if not interactive:
+        raise ConfigError("no terminal to ask for approval: pass --auto-approve to apply")
+    answer = _ask(f"Apply these changes to {ctx.session.target}? Only 'yes' is accepted: ")
+    if answer != "yes":
+        raise ConfigError("apply cancelled")
+
+
+def _print_event(event: Event) -> None:
+    if event.outcome is Outcome.STARTED:
+        return
+    change = event.change
+    line = event_line(event.outcome.value, change.key, change.action.value, event.message, event.id)
+    print(line, flush=True)
+
+
+async def _execute(args: argparse.Namespace, ctx: Context, client: AepClient, plan: Plan) -> int:
+    applier = Applier(client, parallelism=args.parallelism, on_event=_print_event)
+    result: ApplyResult = await applier.apply(plan)
+    ok = sum(1 for e in result.events if e.outcome is Outcome.SUCCEEDED)
+    failed = sum(1 for e in result.events if e.outcome is Outcome.FAILED)
+    skipped = sum(1 for e in result.events if e.outcome is Outcome.SKIPPED)
+    blocked = len(plan.blocked)
+    tail = f", {blocked} blocked (not applied)" if blocked else ""
+    print(f"Apply complete: {ok} succeeded, {failed} failed, {skipped} skipped{tail}.")
+    code = EXIT_FAILED if failed or skipped else 0
+    if args.wait and result.created_jobs:
+        finals = await follow(
+            client,
+            result.created_jobs,
+            on_progress=lambda s: print(progress_line(s), file=sys.stderr, flush=True),
+        )
+        bad = sorted(i for i, s in finals.items() if s != "SUCCEEDED")
+        if bad:
+            print(f"export jobs that did not succeed: {', '.join(bad)}")
+            code = EXIT_FAILED
+    return code
+
+
+async def _apply(args: argparse.Namespace, ctx: Context) -> int:
+    async with ctx.session.client() as client:
+        if args.plan is not None:
+            saved = planfile.read(args.plan)
+            if saved.applied_at is not None:
+                raise PlanError(f"{args.plan} was applied already; run plan again")
+            if saved.plan.target != ctx.session.target or saved.plan.stack != ctx.stack:
+                raise PlanError(
+                    f"{args.plan} was made for target {saved.plan.target} (stack "
+                    f"{saved.plan.stack}), not {ctx.session.target} ({ctx.stack})"
+                )
+            fresh = await plan_for(ctx, client, saved.options, saved.manifests)
+            planfile.check_fresh(saved, fresh)
+            plan = saved.plan
+            print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
+            confirm(args, ctx, plan, saved=True)
+            planfile.mark_applied(args.plan, saved)
+        else:
+            plan = await plan_for(ctx, client, options_from(args, ctx))
+            print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
+            if not plan.actionable:
+                return 0
+            confirm(args, ctx, plan, saved=False)
+        return await _execute(args, ctx, client, plan)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.parallelism < 1:
+        raise ConfigError("--parallelism must be at least 1")
+    ctx = load_context(args.path, args.target)
+    print(f"reconciler apply · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
+    return asyncio.run(_apply(args, ctx))

@@ -1,0 +1,66 @@
+"""``reconciler plan``: show what apply would change, as text, JSON or Markdown."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from reconciler import planfile
+from reconciler.plan import Plan
+from reconciler.plan_flags import add_plan_flags, options_from
+from reconciler.planner import PlanOptions
+from reconciler.render import plan_json, plan_markdown, plan_text, use_colour
+from reconciler.workflow import Context, load_context, plan_for
+
+EXIT_CHANGES = 2
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="show what apply would change",
+        description="Read live state from the list endpoints, compare it with the manifests "
+        "and show the changes. Exit 0 (or 2 with --detailed-exitcode when there are "
+        "changes), 1 on error.",
+    )
+    add_plan_flags(parser)
+    parser.add_argument("--out", type=Path, help="save the plan for `apply --plan FILE`")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 0 with no changes, 2 with changes, 1 on error",
+    )
+    parser.set_defaults(run=run)
+
+
+def render(plan: Plan, fmt: str) -> str:
+    if fmt == "json":
+        return plan_json(plan)
+    if fmt == "markdown":
+        return plan_markdown(plan)
+    return plan_text(plan, colour=use_colour(sys.stdout))
+
+
+async def _plan(ctx: Context, options: PlanOptions) -> Plan:
+    async with ctx.session.client() as client:
+        return await plan_for(ctx, client, options)
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = load_context(args.path, args.target)
+    options = options_from(args, ctx)
+    if args.format == "text":
+        print(f"reconciler plan · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
+    plan = asyncio.run(_plan(ctx, options))
+    sys.stdout.write(render(plan, args.format))
+    if args.out:
+        planfile.write(args.out, planfile.new_saved_plan(plan, ctx.manifests, options))
+        print(
+            f"saved plan to {args.out}; apply it with: reconciler apply --plan {args.out}",
+            file=sys.stderr,
+        )
+    return EXIT_CHANGES if args.detailed_exitcode and plan.has_changes else 0

@@ -1,0 +1,35 @@
+"""The embedded platform as a target: an in-process transport onto the emulator's ASGI app.
+
+The only module of the core that imports the emulator; nothing crosses a socket.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID
+from reconciler.remote import Connection
+
+EMBEDDED_DB = Path(".reconciler") / "platform.db"
+EMBEDDED_BASE = "http://127.0.0.1"  # never dialled: the transport answers in process
+
+
+def embedded_connection(sandbox: str = "prod") -> Connection:
+    return Connection(
+        platform_url=EMBEDDED_BASE,
+        ims_url=EMBEDDED_BASE,
+        org_id=DEFAULT_ORG_ID,
+        client_id=DEFAULT_CLIENT_ID,
+        client_secret=DEFAULT_CLIENT_SECRET,
+        sandbox=sandbox,
+    )
+
+
+def embedded_transport(db_path: Path = EMBEDDED_DB) -> httpx.AsyncBaseTransport:
+    """An ASGI transport onto the embedded platform stored in ``db_path`` (created if new)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    app = create_app(EmulatorConfig(db_path=str(db_path)))
+    return httpx.ASGITransport(app=app)

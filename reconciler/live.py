@@ -1,0 +1,174 @@
+"""Live state: the stack's datasets and the export jobs in scope, read from list endpoints only.
+
+Datasets are listed with a tag filter on our stack and a projection to the fields we
+manage, so a sandbox with 10,000 foreign datasets costs one request. Export jobs cannot be
+filtered by dataset, so every page is read, streamed, and only jobs whose destination is in
+scope are kept (the rest are dropped page by page to bound memory).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from reconciler.fingerprint import fingerprint
+from reconciler.ownership import STACK_TAG, manifest_name
+from reconciler.plan import canonical_hash
+from reconciler.wire import ACTIVE_JOB_STATUSES, job_dataset_id
+
+# Top-level dataset fields a plan needs; everything else stays on the server.
+DATASET_PROPERTIES = (
+    "name",
+    "description",
+    "tags",
+    "schemaRef",
+    "fileDescription",
+    "enableErrorDiagnostics",
+    "observableSchema",
+    "dataSourceId",
+    "version",
+    "created",
+    "updated",
+)
+
+
+class LiveClient(Protocol):
+    """The part of remote.AepClient that reading live state needs."""
+
+    async def list_datasets(
+        self,
+        *,
+        properties: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        name: str | None = None,
+        page_size: int = 100,
+    ) -> dict[str, dict[str, Any]]: ...
+
+    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any: ...
+
+
+@dataclass(frozen=True)
+class LiveJob:
+    id: str
+    dataset_id: str
+    fingerprint: str  # of the effective request, destination dataset left out
+    status: str
+    creation_time: int
+    request: Mapping[str, Any]  # the request fields as the platform echoes them
+    errors: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES
+
+
+@dataclass
+class LiveState:
+    datasets: dict[str, dict[str, Any]] = field(default_factory=dict)  # owned, by id
+    jobs: list[LiveJob] = field(default_factory=list)  # in scope, newest first
+    jobs_seen: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+    def datasets_named(self, name: str) -> list[tuple[str, dict[str, Any]]]:
+        """Owned datasets carrying manifest name ``name``, oldest first."""
+        found = [(i, d) for i, d in self.datasets.items() if manifest_name(d) == name]
+        return sorted(found, key=lambda p: (p[1].get("created") or 0, p[0]))
+
+    def jobs_into(self, dataset_id: str) -> list[LiveJob]:
+        return [j for j in self.jobs if j.dataset_id == dataset_id]
+
+    def object_fingerprints(self) -> dict[str, str]:
+        """What a saved plan records to detect that the platform moved since."""
+        out = {f"Dataset/{i}": canonical_hash(d)[:16] for i, d in self.datasets.items()}
+        for job in self.jobs:
+            out[f"ExportJob/{job.id}"] = f"{job.fingerprint[:16]}:{job_state(job.status)}"
+        return out
+
+
+def job_state(status: str) -> str:
+    """Job statuses that lead to different plans (NEW and PROCESSING do not)."""
+    if status in ACTIVE_JOB_STATUSES:
+        return "active"
+    return status.lower()
+
+
+def job_fingerprint(job_or_body: Mapping[str, Any]) -> str:
+    """The identity of an export job inside its destination dataset."""
+    body = dict(job_or_body)
+    dest = dict(body.get("destination") or {})
+    for key in ("datasetId", "dataSetId", "dataset"):
+        dest.pop(key, None)
+    dest["datasetId"] = "-"
+    body["destination"] = dest
+    return fingerprint(body)
+
+
+def live_job(raw: Mapping[str, Any]) -> LiveJob | None:
+    dataset_id = job_dataset_id(dict(raw))
+    if dataset_id is None or raw.get("id") is None:
+        return None
+    errors = tuple(
+        str(e.get("msg") or e.get("message") or e.get("code"))
+        for e in raw.get("errors") or ()
+        if isinstance(e, Mapping)
+    )
+    return LiveJob(
+        id=str(raw["id"]),
+        dataset_id=dataset_id,
+        fingerprint=job_fingerprint(raw),
+        status=str(raw.get("status", "")),
+        creation_time=int(raw.get("creationTime") or 0),
+        request=request_fields(raw),
+        errors=errors,
+    )
+
+
+REQUEST_FIELDS = (
+    "fields",
+    "mergePolicy",
+    "filter",
+    "additionalFields",
+    "destination",
+    "schema",
+    "evaluationInfo",
+)
+
+
+def request_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: raw[k] for k in REQUEST_FIELDS if k in raw}
+    dest = dict(out.get("destination") or {})
+    for key in ("batchId", "batches", "dataSetId"):
+        dest.pop(key, None)
+    if "destination" in out:
+        dest["datasetId"] = job_dataset_id(dict(raw))
+        out["destination"] = dest
+    return out
+
+
+async def observe(
+    client: LiveClient,
+    stack: str,
+    extra_dataset_ids: Iterable[str] = (),
+    *,
+    request_count: Any = None,
+) -> LiveState:
+    """Read the stack's datasets, then stream every job page keeping those in scope."""
+    started = time.perf_counter()
+    datasets = await client.list_datasets(properties=DATASET_PROPERTIES, tags={STACK_TAG: stack})
+    scope = set(datasets) | set(extra_dataset_ids)
+    state = LiveState(datasets=datasets)
+    async for page in client.iter_export_job_pages():
+        state.jobs_seen += len(page)
+        for raw in page:
+            if job_dataset_id(raw) in scope:
+                job = live_job(raw)
+                if job is not None:
+                    state.jobs.append(job)
+    state.jobs.sort(key=lambda j: (-j.creation_time, j.id))
+    state.seconds = time.perf_counter() - started
+    if request_count is not None:
+        state.requests = int(request_count())
+    return state

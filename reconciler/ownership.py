@@ -1,0 +1,120 @@
+"""Ownership marks on live objects, and the safety rules that depend on them.
+
+A dataset belongs to a stack when it carries the tag ``reconciler-stack: [<stack>]``; its
+manifest name is in ``reconciler-name``. ``reconciler-spec`` holds a digest of each declared
+field as last applied, which tells a manifest change from an out-of-band one, per field.
+``reconciler-jobs`` is the inventory of export jobs the stack created into the dataset, as
+``<manifest name>=<fingerprint prefix>`` entries, written before each job is created so an
+interrupted apply never leaves a job nobody can account for. Export jobs have no tags: a
+job belongs to the stack that owns its destination dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reconciler.plan import canonical_hash
+
+STACK_TAG = "reconciler-stack"
+NAME_TAG = "reconciler-name"
+SPEC_TAG = "reconciler-spec"
+JOBS_TAG = "reconciler-jobs"
+OWNERSHIP_TAGS = (STACK_TAG, NAME_TAG, SPEC_TAG, JOBS_TAG)
+FINGERPRINT_CHARS = 16
+
+
+def tags_of(dataset: Mapping[str, Any]) -> dict[str, list[str]]:
+    tags = dataset.get("tags")
+    if not isinstance(tags, Mapping):
+        return {}
+    return {str(k): [str(v) for v in vs] for k, vs in tags.items() if isinstance(vs, list)}
+
+
+def _first(dataset: Mapping[str, Any], tag: str) -> str | None:
+    values = tags_of(dataset).get(tag) or []
+    return values[0] if values else None
+
+
+def owner_stack(dataset: Mapping[str, Any]) -> str | None:
+    return _first(dataset, STACK_TAG)
+
+
+def manifest_name(dataset: Mapping[str, Any]) -> str | None:
+    return _first(dataset, NAME_TAG)
+
+
+def is_owned_by(dataset: Mapping[str, Any], stack: str) -> bool:
+    """Safety rule: only objects carrying our stack tag are ever changed or deleted."""
+    return owner_stack(dataset) == stack
+
+
+PLATFORM_TAGS = frozenset({"unifiedProfile", "unifiedIdentity"})
+
+
+def is_platform_tag(key: str) -> bool:
+    """Tags Adobe writes itself (``adobe*``, profile/identity enablement): never ours to judge."""
+    return key.startswith("adobe") or key in PLATFORM_TAGS
+
+
+def user_tags(tags: Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """The tags a manifest declares: no ownership marks, no platform tags, values sorted."""
+    if not tags:
+        return {}
+    return {
+        k: sorted(v)
+        for k, v in sorted(tags.items())
+        if k not in OWNERSHIP_TAGS and not is_platform_tag(k)
+    }
+
+
+def platform_tags(tags: Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """Adobe's own tags on a live dataset: a tag rewrite must carry them over untouched."""
+    return {k: list(v) for k, v in (tags or {}).items() if is_platform_tag(k)}
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    return fingerprint[:FINGERPRINT_CHARS]
+
+
+def inventory(dataset: Mapping[str, Any]) -> dict[str, str]:
+    """Fingerprint prefix -> manifest name of every job the stack created into ``dataset``."""
+    found: dict[str, str] = {}
+    for entry in tags_of(dataset).get(JOBS_TAG, []):
+        name, sep, fp = entry.rpartition("=")
+        if sep and name and fp:
+            found[fp] = name
+    return found
+
+
+def inventory_entry(name: str, fingerprint: str) -> str:
+    return f"{name}={short_fingerprint(fingerprint)}"
+
+
+def field_digests(declared: Mapping[str, Any]) -> dict[str, str]:
+    """A short digest of each declared top-level field, as recorded at apply time."""
+    return {k: canonical_hash(v)[:8] for k, v in sorted(declared.items())}
+
+
+def applied_digests(dataset: Mapping[str, Any]) -> dict[str, str]:
+    """The per-field digests recorded on a live dataset when it was last applied."""
+    found: dict[str, str] = {}
+    for entry in tags_of(dataset).get(SPEC_TAG, []):
+        key, sep, digest = entry.partition("=")
+        if sep:
+            found[key] = digest
+    return found
+
+
+def ownership_tags(
+    stack: str, name: str, declared: Mapping[str, Any], jobs: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    digests = [f"{k}={v}" for k, v in field_digests(declared).items()]
+    tags = {STACK_TAG: [stack], NAME_TAG: [name], SPEC_TAG: digests}
+    tags[JOBS_TAG] = sorted(set(jobs))  # always present, so job entries can be appended
+    return tags
+
+
+def inventory_append(entry: str) -> dict[str, Any]:
+    """The JSON Patch op that records a job in its dataset's inventory before it is created."""
+    return {"op": "add", "path": f"/tags/{JOBS_TAG}/-", "value": entry}

@@ -1,0 +1,278 @@
+"""The plan as plain data: Action, Origin, Change, Finding, Plan, and their versioned JSON form.
+
+The applier executes a Plan exactly; everything it needs to make a call is in a Change
+(``after`` is the body to send, ``cancel_ids`` the jobs to stop). ``reason`` is for
+people and is never read by the applier.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT_VERSION = "1.0"
+
+
+class Action(enum.Enum):
+    """What the applier will do; ``symbol`` is what the text plan prints."""
+
+    NOOP = "no-op"
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    CANCEL = "cancel"
+    DELETE = "delete"
+    ADOPT = "adopt"
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+    @property
+    def destructive(self) -> bool:
+        return self in (Action.REPLACE, Action.CANCEL, Action.DELETE)
+
+
+_SYMBOLS = {
+    Action.NOOP: " ",
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REPLACE: "-/+",
+    Action.CANCEL: "-",
+    Action.DELETE: "-",
+    Action.ADOPT: "=",
+}
+
+
+class Origin(enum.Enum):
+    """Why a change is needed: the manifests moved, the platform moved, or both."""
+
+    CONFIG = "config"
+    PLATFORM = "platform"
+    BOTH = "both"
+
+
+class FindingType(enum.Enum):
+    """Kinds of difference between git and the platform (``reconciler drift``)."""
+
+    MISSING = "missing"  # declared, absent
+    CHANGED = "changed"  # a managed object differs from its declaration
+    FAILED = "failed"  # the latest job for a declaration FAILED
+    UNMANAGED = "unmanaged"  # not ours, inside our scope (a job into a managed dataset)
+    ORPHANED = "orphaned"  # owned by the stack, no manifest
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    name: str
+    action: Action
+    reason: str
+    id: str | None = None  # the live object acted on (None for a create)
+    before: Mapping[str, Any] | None = None  # live values of the fields shown
+    after: Mapping[str, Any] | None = None  # the body to send (create) or the patch (update)
+    paths: tuple[str, ...] = ()  # fields that differ, or that forced a replacement
+    origin: Origin = Origin.CONFIG
+    depends_on: tuple[str, ...] = ()  # "Dataset/name" keys that must succeed first
+    cancel_ids: tuple[str, ...] = ()  # export jobs to cancel (cancel, replace)
+    dataset_patch: tuple[Mapping[str, Any], ...] = ()  # JSON Patch on the destination first
+    blocked: str = ""  # non-empty: refused by a safety rule; the applier skips it
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "id": self.id,
+            "action": self.action.value,
+            "reason": self.reason,
+            "origin": self.origin.value,
+            "before": _plain(self.before),
+            "after": _plain(self.after),
+            "paths": list(self.paths),
+            "depends_on": list(self.depends_on),
+            "cancel_ids": list(self.cancel_ids),
+            "dataset_patch": [dict(op) for op in self.dataset_patch],
+            "blocked": self.blocked,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        return cls(
+            kind=data["kind"],
+            name=data["name"],
+            action=Action(data["action"]),
+            reason=data.get("reason", ""),
+            id=data.get("id"),
+            before=data.get("before"),
+            after=data.get("after"),
+            paths=tuple(data.get("paths", ())),
+            origin=Origin(data.get("origin", "config")),
+            depends_on=tuple(data.get("depends_on", ())),
+            cancel_ids=tuple(data.get("cancel_ids", ())),
+            dataset_patch=tuple(data.get("dataset_patch", ())),
+            blocked=data.get("blocked", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    name: str
+    type: FindingType
+    id: str | None = None
+    paths: tuple[str, ...] = ()
+    detail: str = ""
+    live: Mapping[str, Any] | None = None
+    declared: Mapping[str, Any] | None = None
+    origin: Origin = Origin.PLATFORM  # CONFIG: git moved (not applied yet), not the platform
+
+    @property
+    def out_of_band(self) -> bool:
+        return self.origin is not Origin.CONFIG
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "id": self.id,
+            "type": self.type.value,
+            "origin": self.origin.value,
+            "paths": list(self.paths),
+            "detail": self.detail,
+            "live": _plain(self.live),
+            "declared": _plain(self.declared),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        return cls(
+            kind=data["kind"],
+            name=data["name"],
+            type=FindingType(data["type"]),
+            id=data.get("id"),
+            paths=tuple(data.get("paths", ())),
+            detail=data.get("detail", ""),
+            live=data.get("live"),
+            declared=data.get("declared"),
+            origin=Origin(data.get("origin", "platform")),
+        )
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the plan read: the cost, and a fingerprint of every live object in scope."""
+
+    datasets: int = 0
+    export_jobs: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    objects: Mapping[str, str] = field(default_factory=dict)  # "Dataset/<id>" -> fingerprint
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "datasets": self.datasets,
+            "export_jobs": self.export_jobs,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 3),
+            "objects": dict(sorted(self.objects.items())),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Observation:
+        return cls(
+            datasets=int(data.get("datasets", 0)),
+            export_jobs=int(data.get("export_jobs", 0)),
+            requests=int(data.get("requests", 0)),
+            seconds=float(data.get("seconds", 0.0)),
+            objects=dict(data.get("objects", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    stack: str
+    target: str
+    changes: tuple[Change, ...]
+    findings: tuple[Finding, ...] = ()  # every difference between git and the platform
+    observation: Observation = field(default_factory=Observation)
+    ignored: Mapping[str, int] = field(default_factory=dict)  # "Kind/name" -> fields ignored
+
+    @property
+    def drift(self) -> tuple[Finding, ...]:
+        """Differences made on the platform outside reconciler (not by editing manifests)."""
+        return tuple(f for f in self.findings if f.out_of_band)
+
+    @property
+    def actionable(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action is not Action.NOOP and not c.blocked)
+
+    @property
+    def blocked(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.blocked)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.actionable or self.blocked)
+
+    def summary(self) -> dict[str, int]:
+        counts = {a.value: 0 for a in Action}
+        for change in self.changes:
+            if not change.blocked:
+                counts[change.action.value] += 1
+        counts["blocked"] = len(self.blocked)
+        counts["drift"] = len(self.drift)
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "stack": self.stack,
+            "target": self.target,
+            "changes": [c.to_json() for c in self.changes],
+            "drift": [f.to_json() for f in self.drift],
+            "findings": [f.to_json() for f in self.findings],
+            "summary": self.summary(),
+            "observed": self.observation.to_json(),
+            "ignored": dict(sorted(self.ignored.items())),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Plan:
+        version = str(data.get("format_version", ""))
+        if version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
+            raise ValueError(f"unsupported plan format_version {version!r}")
+        return cls(
+            stack=data["stack"],
+            target=data["target"],
+            changes=tuple(Change.from_json(c) for c in data.get("changes", ())),
+            findings=tuple(Finding.from_json(f) for f in data.get("findings", ())),
+            observation=Observation.from_json(data.get("observed", {})),
+            ignored=dict(data.get("ignored", {})),
+        )
+
+    def digest(self) -> str:
+        """A hash of what the plan would do: two plans that act the same hash the same."""
+        acts = [c.to_json() for c in self.changes if c.action is not Action.NOOP]
+        for act in acts:
+            act.pop("reason", None)
+        return canonical_hash(acts)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_hash(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+
+
+def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return None if value is None else json.loads(canonical_json(value))

@@ -1,0 +1,107 @@
+"""Desired manifests + live state → Plan (pure: no I/O, same input, same plan)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from reconciler.live import LiveState
+from reconciler.plan import Action, Change, Finding, Observation, Plan
+from reconciler.planner_datasets import DatasetPlan, orphan_findings, plan_dataset
+from reconciler.planner_jobs import JobPlan, leftover_jobs, plan_job
+from reconciler.resources import DATASET, EXPORT_JOB, ManifestSet
+from reconciler.safety import guard
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    allow_destroy: bool = False  # replace or delete datasets (loses data)
+    prune: bool = False  # delete owned datasets whose manifest is gone
+    allow_empty: bool = False  # let an empty manifest set act on everything the stack owns
+    max_deletes: int | None = None  # refuse more deletes/cancels than this
+    ignore_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> paths
+
+
+def make_plan(
+    manifests: ManifestSet,
+    live: LiveState,
+    *,
+    stack: str,
+    target: str,
+    options: PlanOptions | None = None,
+) -> Plan:
+    options = options or PlanOptions()
+    datasets = DatasetPlan()
+    entries = _job_entries_by_dataset(manifests)
+    for desired in manifests.datasets:
+        ignore = options.ignore_fields.get(DATASET, ()) + desired.lifecycle.ignore_fields
+        plan_dataset(
+            desired,
+            live.datasets_named(desired.key.name),
+            stack=stack,
+            ignore=ignore,
+            job_entries=entries.get(desired.key.name, ()),
+            result=datasets,
+        )
+    declared = {d.key.name for d in manifests.datasets}
+    for live_id, name, finding in orphan_findings(live.datasets, declared):
+        datasets.findings.append(finding)
+        if options.prune:
+            active = tuple(j.id for j in live.jobs_into(live_id) if j.active)
+            datasets.changes.append(
+                Change(
+                    DATASET,
+                    name or live_id,
+                    Action.DELETE,
+                    "manifest removed; --prune",
+                    id=live_id,
+                    before=live.datasets[live_id],
+                    cancel_ids=active,
+                )
+            )
+    jobs = JobPlan()
+    for desired_job in manifests.export_jobs:
+        plan_job(desired_job, datasets.outcomes, live, jobs)
+    leftover_jobs(live, {j.key.name for j in manifests.export_jobs}, jobs)
+    changes = guard(
+        datasets.changes + jobs.changes, manifests=manifests, live=live, options=options
+    )
+    return Plan(
+        stack=stack,
+        target=target,
+        changes=tuple(sorted(changes, key=_order)),
+        findings=tuple(sorted(datasets.findings + jobs.findings, key=_finding_order)),
+        observation=Observation(
+            datasets=len(live.datasets),
+            export_jobs=live.jobs_seen,
+            requests=live.requests,
+            seconds=live.seconds,
+            objects=live.object_fingerprints(),
+        ),
+        ignored=datasets.ignored,
+    )
+
+
+def _job_entries_by_dataset(manifests: ManifestSet) -> dict[str, list[str]]:
+    """Inventory entries a new dataset is created with, for the jobs declared into it."""
+    from reconciler.live import job_fingerprint
+    from reconciler.ownership import inventory_entry
+
+    out: dict[str, list[str]] = {}
+    for job in manifests.export_jobs:
+        if job.dataset is not None:
+            out.setdefault(job.dataset, []).append(
+                inventory_entry(job.key.name, job_fingerprint(job.body))
+            )
+    return out
+
+
+_KIND_ORDER = {DATASET: 0, EXPORT_JOB: 1}
+
+
+def _order(change: Change) -> tuple[int, str, str]:
+    return (_KIND_ORDER.get(change.kind, 9), change.name, change.id or "")
+
+
+def _finding_order(finding: Finding) -> tuple[int, str, str, str]:
+    return (_KIND_ORDER.get(finding.kind, 9), finding.name, finding.type.value, finding.id or "")

@@ -1,0 +1,254 @@
+"""Dataset declarations + owned live datasets → changes and findings (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.diffing import changed_paths, project, without_paths
+from reconciler.ownership import (
+    applied_digests,
+    field_digests,
+    inventory,
+    manifest_name,
+    ownership_tags,
+    platform_tags,
+    tags_of,
+    user_tags,
+)
+from reconciler.plan import Action, Change, Finding, FindingType, Origin
+from reconciler.resources import DATASET, DesiredDataset
+
+# Fields Catalog changes in place with PATCH; a change to any other declared field
+# (schemaRef, fileDescription, ...) needs a new dataset, which loses the data in the old one.
+IN_PLACE_FIELDS = frozenset({"name", "description", "tags"})
+
+
+@dataclass
+class DatasetOutcome:
+    """What the job planner needs to know about one declared dataset."""
+
+    id: str | None  # the live dataset jobs go into now (None: created by this plan)
+    action: Action
+    live: Mapping[str, Any] | None = None
+
+
+@dataclass
+class DatasetPlan:
+    changes: list[Change] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    outcomes: dict[str, DatasetOutcome] = field(default_factory=dict)  # manifest name -> outcome
+    ignored: dict[str, int] = field(default_factory=dict)
+
+
+def declared_view(body: Mapping[str, Any], ignore: Iterable[str]) -> tuple[dict[str, Any], int]:
+    """The fields a Dataset manifest manages: its body, user tags only, minus ignored paths."""
+    declared = {k: v for k, v in body.items() if k != "tags"}
+    declared["tags"] = user_tags(body.get("tags"))
+    return without_paths(declared, ignore)
+
+
+def live_view(
+    live: Mapping[str, Any], declared: Mapping[str, Any], ignore: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The live values of exactly the declared fields (all user tags: a stack owns its tags)."""
+    shape = {k: v for k, v in declared.items() if k != "tags"}
+    view: dict[str, Any] = project({k: v for k, v in live.items() if k != "tags"}, shape)
+    if "tags" in declared:
+        view["tags"] = user_tags(tags_of(live))
+    return without_paths(view, ignore)[0]
+
+
+def origin_of(
+    paths: Iterable[str],
+    declared: Mapping[str, Any],
+    view: Mapping[str, Any],
+    live: Mapping[str, Any],
+) -> Origin:
+    """Per changed field: did git move (digest differs from last applied) or the platform?"""
+    applied = applied_digests(live)
+    wanted = field_digests(declared)
+    current = field_digests(view)
+    origins: set[Origin] = set()
+    for root in {p.split(".")[0] for p in paths}:
+        before = applied.get(root)
+        if before is not None and before == wanted.get(root):
+            origins.add(Origin.PLATFORM)
+        elif before is not None and before != current.get(root):
+            origins.add(Origin.BOTH)
+        else:
+            origins.add(Origin.CONFIG)
+    if len(origins) == 1:
+        return origins.pop()
+    return Origin.BOTH
+
+
+def create_body(
+    desired: DesiredDataset, stack: str, declared: Mapping[str, Any], jobs: Iterable[str]
+) -> dict[str, Any]:
+    body = dict(desired.body)
+    body["tags"] = {
+        **user_tags(body.get("tags")),
+        **ownership_tags(stack, desired.key.name, declared, jobs),
+    }
+    return body
+
+
+def update_body(
+    desired: DesiredDataset,
+    stack: str,
+    declared: Mapping[str, Any],
+    live: Mapping[str, Any],
+    paths: Iterable[str],
+) -> dict[str, Any]:
+    """PATCH body: changed in-place fields and the whole tag set (ours, Adobe's, the user's)."""
+    roots = {p.split(".")[0] for p in paths}
+    body = {k: desired.body[k] for k in sorted(roots) if k != "tags" and k in desired.body}
+    jobs = [f"{n}={fp}" for fp, n in inventory(live).items()]
+    tags = user_tags(desired.body.get("tags")) if "tags" in declared else user_tags(tags_of(live))
+    body["tags"] = {
+        **platform_tags(tags_of(live)),
+        **tags,
+        **ownership_tags(stack, desired.key.name, declared, jobs),
+    }
+    return body
+
+
+def plan_dataset(
+    desired: DesiredDataset,
+    matches: list[tuple[str, dict[str, Any]]],
+    *,
+    stack: str,
+    ignore: tuple[str, ...],
+    job_entries: Iterable[str],
+    result: DatasetPlan,
+) -> None:
+    name = desired.key.name
+    declared, n_ignored = declared_view(desired.body, ignore)
+    if n_ignored:
+        result.ignored[str(desired.key)] = n_ignored
+    if not matches:
+        body = create_body(desired, stack, declared, job_entries)
+        result.changes.append(
+            Change(DATASET, name, Action.CREATE, "declared, not on the platform", after=body)
+        )
+        result.findings.append(
+            Finding(
+                DATASET,
+                name,
+                FindingType.MISSING,
+                detail="declared, not on the platform",
+                declared=declared,
+                origin=Origin.CONFIG,
+            )
+        )
+        result.outcomes[name] = DatasetOutcome(None, Action.CREATE)
+        return
+    live_id, live = matches[0]
+    for dup_id, _ in matches[1:]:
+        result.findings.append(
+            Finding(
+                DATASET,
+                name,
+                FindingType.ORPHANED,
+                id=dup_id,
+                detail=f"a second dataset carries this manifest name (kept {live_id})",
+            )
+        )
+    view = live_view(live, declared, ignore)
+    paths = changed_paths(view, declared)
+    if not paths:
+        result.changes.append(Change(DATASET, name, Action.NOOP, "in sync", id=live_id))
+        result.outcomes[name] = DatasetOutcome(live_id, Action.NOOP, live)
+        return
+    origin = origin_of(paths, declared, view, live)
+    before = {k: view.get(k) for k in sorted({p.split(".")[0] for p in paths})}
+    result.findings.append(
+        Finding(
+            DATASET,
+            name,
+            FindingType.CHANGED,
+            id=live_id,
+            paths=paths,
+            detail=_changed_detail(origin),
+            live=before,
+            declared={k: declared.get(k) for k in before},
+            origin=origin,
+        )
+    )
+    replace_paths = tuple(p for p in paths if p.split(".")[0] not in IN_PLACE_FIELDS)
+    if replace_paths:
+        body = create_body(desired, stack, declared, job_entries)
+        fields = ", ".join(sorted({p.split(".")[0] for p in replace_paths}))
+        reason = (
+            f"{fields} cannot change after creation: a new dataset replaces it "
+            "and the data in the old one is lost"
+        )
+        result.changes.append(
+            Change(
+                DATASET,
+                name,
+                Action.REPLACE,
+                reason,
+                id=live_id,
+                before=before,
+                after=body,
+                paths=replace_paths,
+                origin=origin,
+            )
+        )
+        result.outcomes[name] = DatasetOutcome(live_id, Action.REPLACE, live)
+        return
+    body = update_body(desired, stack, declared, live, paths)
+    reason = _update_reason(origin)
+    result.changes.append(
+        Change(
+            DATASET,
+            name,
+            Action.UPDATE,
+            reason,
+            id=live_id,
+            before=before,
+            after=body,
+            paths=paths,
+            origin=origin,
+        )
+    )
+    result.outcomes[name] = DatasetOutcome(live_id, Action.UPDATE, live)
+
+
+def _changed_detail(origin: Origin) -> str:
+    return {
+        Origin.CONFIG: "the manifest changed since the last apply",
+        Origin.PLATFORM: "changed on the platform outside reconciler",
+        Origin.BOTH: "changed both in the manifest and on the platform",
+    }[origin]
+
+
+def _update_reason(origin: Origin) -> str:
+    return {
+        Origin.CONFIG: "manifest changed",
+        Origin.PLATFORM: "changed outside reconciler: reverting to the manifest",
+        Origin.BOTH: "changed in the manifest and outside reconciler: the manifest wins",
+    }[origin]
+
+
+def orphan_findings(
+    owned: Mapping[str, Mapping[str, Any]], declared_names: set[str]
+) -> list[tuple[str, str, Finding]]:
+    """Owned datasets whose manifest is gone: (id, name, finding)."""
+    out = []
+    for live_id, live in sorted(owned.items()):
+        name = manifest_name(live) or ""
+        if name not in declared_names:
+            finding = Finding(
+                DATASET,
+                name or live_id,
+                FindingType.ORPHANED,
+                id=live_id,
+                detail="owned by this stack, no manifest declares it",
+                origin=Origin.CONFIG,
+            )
+            out.append((live_id, name, finding))
+    return out

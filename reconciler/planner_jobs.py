@@ -1,0 +1,285 @@
+"""ExportJob declarations + live jobs in scope → changes and findings (pure).
+
+An export job has no name on the platform: it is the job whose effective request has the
+declaration's fingerprint, inside the declared destination dataset. The dataset's
+inventory tag says which manifest name each fingerprint was created for, which tells an
+old generation of a changed declaration (replace) from a job someone else started into a
+managed dataset (unmanaged, never touched).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.diffing import changed_paths
+from reconciler.fingerprint import effective_request
+from reconciler.live import LiveJob, LiveState, job_fingerprint
+from reconciler.ownership import (
+    JOBS_TAG,
+    inventory,
+    inventory_append,
+    inventory_entry,
+    short_fingerprint,
+    tags_of,
+)
+from reconciler.plan import Action, Change, Finding, FindingType, Origin
+from reconciler.planner_datasets import DatasetOutcome
+from reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob
+
+KEEPS_DECLARATION = frozenset({"NEW", "PROCESSING", "SUCCEEDED"})
+
+
+@dataclass
+class JobPlan:
+    changes: list[Change] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    claimed: set[str] = field(default_factory=set)  # live job ids accounted for
+
+
+@dataclass(frozen=True)
+class Destination:
+    dataset_id: str | None  # None: the dataset is created by this plan
+    owned: bool
+    depends_on: tuple[str, ...]
+    live: Mapping[str, Any] | None
+
+
+def destination_of(
+    desired: DesiredExportJob, outcomes: Mapping[str, DatasetOutcome], live: LiveState
+) -> Destination:
+    if desired.dataset is not None:
+        outcome = outcomes[desired.dataset]
+        key = (f"{DATASET}/{desired.dataset}",)
+        deps = key if outcome.action is not Action.NOOP else ()
+        if outcome.action in (Action.CREATE, Action.REPLACE):
+            return Destination(None, True, deps, None)
+        return Destination(outcome.id, True, deps, outcome.live)
+    literal = str(desired.body["destination"]["datasetId"])
+    owned = live.datasets.get(literal)
+    return Destination(literal, owned is not None, (), owned)
+
+
+def request_body(desired: DesiredExportJob, dest: Destination) -> dict[str, Any]:
+    """The POST body; ``destination.dataset`` stays only when the id comes from this apply."""
+    body = {k: v for k, v in desired.body.items()}
+    destination = {k: v for k, v in body["destination"].items() if k not in ("dataset",)}
+    if dest.dataset_id is not None:
+        destination["datasetId"] = dest.dataset_id
+    else:
+        destination["dataset"] = desired.dataset
+    body["destination"] = destination
+    return body
+
+
+def _comparable(request: Mapping[str, Any]) -> dict[str, Any]:
+    effective = effective_request(request)
+    effective.get("destination", {}).pop("datasetId", None)
+    return effective
+
+
+def plan_job(
+    desired: DesiredExportJob,
+    outcomes: Mapping[str, DatasetOutcome],
+    live: LiveState,
+    result: JobPlan,
+) -> None:
+    name = desired.key.name
+    dest = destination_of(desired, outcomes, live)
+    body = request_body(desired, dest)
+    fp = job_fingerprint(body)
+    jobs = live.jobs_into(dest.dataset_id) if dest.dataset_id else []
+    inv = inventory(dest.live) if dest.live is not None else {}
+    same = [j for j in jobs if j.fingerprint == fp]
+    result.claimed.update(j.id for j in same)
+    entry = inventory_entry(name, fp)
+    patch = _patch_for(dest, entry, inv)
+    kept = [j for j in same if j.status in KEEPS_DECLARATION]
+    old = [j for j in jobs if inv.get(short_fingerprint(j.fingerprint)) == name and j not in same]
+    result.claimed.update(j.id for j in old)
+    if kept:
+        result.changes.append(
+            Change(
+                EXPORT_JOB,
+                name,
+                Action.NOOP,
+                f"job {kept[0].id} is {kept[0].status}",
+                id=kept[0].id,
+            )
+        )
+        return
+    create = Change(
+        EXPORT_JOB,
+        name,
+        Action.CREATE,
+        "",
+        after=body,
+        depends_on=dest.depends_on,
+        dataset_patch=patch,
+    )
+    if same:  # the latest one FAILED
+        _plan_failed(desired, same[0], create, result)
+        return
+    active_old = tuple(j.id for j in old if j.active)
+    if old:
+        paths = changed_paths(_comparable(old[0].request), _comparable(body))
+        result.findings.append(
+            Finding(
+                EXPORT_JOB,
+                name,
+                FindingType.CHANGED,
+                id=old[0].id,
+                paths=paths,
+                detail="the declaration changed since the job was created",
+                live=old[0].request,
+                declared=body,
+                origin=Origin.CONFIG,
+            )
+        )
+        if active_old:
+            changed = ", ".join(paths)
+            reason = f"spec changed ({changed}): cancel job {', '.join(active_old)}, then create"
+            result.changes.append(
+                _with(create, Action.REPLACE, reason, old[0].id, old[0].request, paths, active_old)
+            )
+        else:
+            prior = f"job {old[0].id} ({old[0].status})"
+            reason = f"spec changed ({', '.join(paths)}); {prior} stays as history"
+            result.changes.append(_with(create, Action.CREATE, reason, None, None, paths, ()))
+        return
+    if short_fingerprint(fp) in inv:
+        detail = "its job was cancelled or deleted outside reconciler"
+        result.findings.append(
+            Finding(EXPORT_JOB, name, FindingType.MISSING, detail=detail, declared=body)
+        )
+        result.changes.append(
+            _with(
+                create,
+                Action.CREATE,
+                f"{detail}: creating it again",
+                None,
+                None,
+                (),
+                (),
+                Origin.PLATFORM,
+            )
+        )
+        return
+    result.findings.append(
+        Finding(
+            EXPORT_JOB,
+            name,
+            FindingType.MISSING,
+            detail="declared, no job with this request",
+            declared=body,
+            origin=Origin.CONFIG,
+        )
+    )
+    result.changes.append(
+        _with(create, Action.CREATE, "declared, no job with this request", None, None, (), ())
+    )
+
+
+def _plan_failed(
+    desired: DesiredExportJob, latest: LiveJob, create: Change, result: JobPlan
+) -> None:
+    name = desired.key.name
+    why = "; ".join(latest.errors) or "no error given"
+    result.findings.append(
+        Finding(
+            EXPORT_JOB,
+            name,
+            FindingType.FAILED,
+            id=latest.id,
+            detail=f"latest job {latest.id} FAILED: {why}",
+        )
+    )
+    if desired.lifecycle.recreate_on_failure:
+        reason = f"latest job {latest.id} FAILED ({why}): creating it again"
+        result.changes.append(
+            _with(create, Action.CREATE, reason, None, None, (), (), Origin.PLATFORM)
+        )
+    else:
+        reason = f"latest job {latest.id} FAILED; lifecycle.recreateOnFailure is false"
+        result.changes.append(Change(EXPORT_JOB, name, Action.NOOP, reason, id=latest.id))
+
+
+def _with(
+    base: Change,
+    action: Action,
+    reason: str,
+    id_: str | None,
+    before: Mapping[str, Any] | None,
+    paths: tuple[str, ...],
+    cancel: tuple[str, ...],
+    origin: Origin = Origin.CONFIG,
+) -> Change:
+    return Change(
+        base.kind,
+        base.name,
+        action,
+        reason,
+        id=id_,
+        before=before,
+        after=base.after,
+        paths=paths,
+        origin=origin,
+        depends_on=base.depends_on,
+        cancel_ids=cancel,
+        dataset_patch=base.dataset_patch,
+    )
+
+
+def _patch_for(dest: Destination, entry: str, inv: Mapping[str, str]) -> tuple[dict[str, Any], ...]:
+    """Record the job in its owned dataset's inventory first (a new dataset has it already)."""
+    if not dest.owned or dest.live is None:
+        return ()
+    fp = entry.rpartition("=")[2]
+    if inv.get(fp) == entry.rpartition("=")[0]:
+        return ()
+    if JOBS_TAG not in tags_of(dest.live):
+        return ({"op": "add", "path": f"/tags/{JOBS_TAG}", "value": [entry]},)
+    return (inventory_append(entry),)
+
+
+def leftover_jobs(live: LiveState, declared_names: set[str], result: JobPlan) -> None:
+    """Jobs in owned datasets that no declaration claimed: cancel ours, report others'."""
+    for job in live.jobs:
+        if job.id in result.claimed or job.dataset_id not in live.datasets:
+            continue
+        owner = inventory(live.datasets[job.dataset_id]).get(short_fingerprint(job.fingerprint))
+        if owner is None:
+            result.findings.append(
+                Finding(
+                    EXPORT_JOB,
+                    f"job-{job.id}",
+                    FindingType.UNMANAGED,
+                    id=job.id,
+                    detail=f"created outside reconciler into managed dataset "
+                    f"{job.dataset_id} ({job.status})",
+                    live=job.request,
+                )
+            )
+        elif owner not in declared_names and job.active:
+            result.changes.append(
+                Change(
+                    EXPORT_JOB,
+                    owner,
+                    Action.CANCEL,
+                    f"manifest removed; job {job.id} is still {job.status}",
+                    id=job.id,
+                    before=job.request,
+                    cancel_ids=(job.id,),
+                )
+            )
+            result.findings.append(
+                Finding(
+                    EXPORT_JOB,
+                    owner,
+                    FindingType.ORPHANED,
+                    id=job.id,
+                    detail="created by this stack, no manifest declares it",
+                    origin=Origin.CONFIG,
+                )
+            )

@@ -1,0 +1,190 @@
+"""Plans, findings and apply events → text, JSON and Markdown for people and machines."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, TextIO
+
+from reconciler.plan import Action, Change, Finding, Plan
+
+_COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "=": "36", "!": "33", "x": "31"}
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _paint(text: str, symbol: str, colour: bool) -> str:
+    code = _COLOURS.get(symbol)
+    return f"\033[{code}m{text}\033[0m" if colour and code else text
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, Mapping) and value:
+        out: list[tuple[str, Any]] = []
+        for key in sorted(value):
+            out += _flatten(value[key], f"{prefix}.{key}" if prefix else str(key))
+        return out
+    return [(prefix, value)]
+
+
+def _get(value: Mapping[str, Any] | None, path: str) -> Any:
+    node: Any = value
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def change_lines(change: Change, colour: bool) -> list[str]:
+    symbol = change.action.symbol
+    ident = f" ({change.id})" if change.id else ""
+    head = _paint(f"  {symbol:>3} {change.key}{ident}", symbol, colour)
+    lines = [f"{head}: {change.reason}"]
+    if change.blocked:
+        lines.append(_paint(f"        blocked: {change.blocked}", "x", colour))
+    if change.action is Action.CREATE and change.after:
+        lines += [f"        {p} = {_value(v)}" for p, v in _flatten(change.after)]
+    elif change.action in (Action.UPDATE, Action.REPLACE) and change.paths:
+        for path in change.paths:
+            before, after = _get(change.before, path), _get(change.after, path)
+            lines.append(f"        ~ {path}: {_value(before)} → {_value(after)}")
+    if change.cancel_ids and change.action is not Action.CANCEL:
+        lines.append(f"        cancels job {', '.join(change.cancel_ids)}")
+    return lines
+
+
+def finding_line(finding: Finding) -> str:
+    ident = f" ({finding.id})" if finding.id else ""
+    paths = f" [{', '.join(finding.paths)}]" if finding.paths else ""
+    return (
+        f"  {finding.type.value:>9} {finding.kind}/{finding.name}{ident}{paths}: {finding.detail}"
+    )
+
+
+def summary_line(plan: Plan) -> str:
+    s = plan.summary()
+    parts = [
+        f"{s['create']} to create",
+        f"{s['update']} to update",
+        f"{s['replace']} to replace",
+        f"{s['cancel']} to cancel",
+        f"{s['delete']} to delete",
+    ]
+    if s["adopt"]:
+        parts.append(f"{s['adopt']} to adopt")
+    tail = f"{s['no-op']} unchanged"
+    if s["blocked"]:
+        tail += f", {s['blocked']} blocked"
+    tail += f" · {len(plan.drift)} drifted outside reconciler"
+    return f"Plan: {', '.join(parts)}. {tail}."
+
+
+def observed_line(plan: Plan) -> str:
+    o = plan.observation
+    return (
+        f"observed {o.datasets} datasets and {o.export_jobs} export jobs "
+        f"in {o.requests} requests ({o.seconds:.2f} s)"
+    )
+
+
+def plan_text(plan: Plan, *, colour: bool = False) -> str:
+    lines = [observed_line(plan), ""]
+    acting = [c for c in plan.changes if c.action is not Action.NOOP]
+    if not acting:
+        lines.append("No changes. The platform matches the manifests.")
+    for change in acting:
+        lines += change_lines(change, colour)
+    if plan.drift:
+        lines += ["", "Changed outside reconciler:"]
+        lines += [_paint(finding_line(f), "!", colour) for f in plan.drift]
+    ignored = sum(plan.ignored.values())
+    if ignored:
+        lines += [
+            "",
+            f"{ignored} field(s) ignored by ignoreFields: {', '.join(sorted(plan.ignored))}",
+        ]
+    lines += ["", summary_line(plan)]
+    return "\n".join(lines) + "\n"
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plan_markdown(plan: Plan) -> str:
+    s = plan.summary()
+    lines = [
+        f"### reconciler plan: `{plan.target}` (stack `{plan.stack}`)",
+        "",
+        "| create | update | replace | cancel | delete | unchanged | blocked | drift |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {s['create']} | {s['update']} | {s['replace']} | {s['cancel']} | {s['delete']} "
+        f"| {s['no-op']} | {s['blocked']} | {len(plan.drift)} |",
+        "",
+        f"_{observed_line(plan)}_",
+        "",
+    ]
+    acting = [c for c in plan.changes if c.action is not Action.NOOP]
+    if not acting:
+        lines.append("**No changes.** The platform matches the manifests.")
+    for change in acting:
+        flag = " ⛔ blocked" if change.blocked else ""
+        lines += [
+            "<details>",
+            f"<summary><code>{change.action.symbol}</code> <b>{change.key}</b>"
+            f"{f' ({change.id})' if change.id else ''}: "
+            f"{_md_escape(change.reason)}{flag}</summary>",
+            "",
+        ]
+        if change.blocked:
+            lines += [f"Blocked: {_md_escape(change.blocked)}", ""]
+        lines += ["```diff", *_diff_lines(change), "```", "", "</details>"]
+    if plan.drift:
+        lines += [
+            "",
+            "#### Changed outside reconciler",
+            "",
+            "| finding | object | detail |",
+            "|---|---|---|",
+        ]
+        for f in plan.drift:
+            lines.append(f"| {f.type.value} | `{f.kind}/{f.name}` | {_md_escape(f.detail)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _diff_lines(change: Change) -> Iterable[str]:
+    if change.action is Action.CREATE:
+        return [f"+ {p}: {_value(v)}" for p, v in _flatten(change.after or {})]
+    if change.paths:
+        out = []
+        for path in change.paths:
+            out += [
+                f"- {path}: {_value(_get(change.before, path))}",
+                f"+ {path}: {_value(_get(change.after, path))}",
+            ]
+        return out
+    return [f"- {change.key} {change.id or ''}".rstrip()]
+
+
+_EVENT_SYMBOL = {"succeeded": "✓", "failed": "✗", "skipped": "-"}
+
+
+def event_line(outcome: str, key: str, action: str, message: str, ident: str | None) -> str:
+    """One finished step of an apply, e.g. ``✓ create Dataset/profile-export (5b02...)``."""
+    symbol = _EVENT_SYMBOL.get(outcome, " ")
+    where = f" ({ident})" if ident else ""
+    tail = f": {message}" if message else ""
+    return f"  {symbol} {action} {key}{where}{tail}"

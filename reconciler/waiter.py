@@ -1,0 +1,70 @@
+"""Follow export jobs to the end (``apply --wait``), reporting progress as they move."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+from reconciler.diagnostics import ApiError
+
+FINAL = frozenset({"SUCCEEDED", "FAILED"})
+
+
+class JobReader(Protocol):
+    async def get_export_job(self, job_id: int | str) -> dict[str, Any]: ...
+
+
+async def follow(
+    client: JobReader,
+    job_ids: Iterable[str],
+    *,
+    on_progress: Callable[[Mapping[str, str]], None],
+    interval: float = 2.0,
+    timeout: float = 3600.0,
+) -> dict[str, str]:
+    """Poll each job until it SUCCEEDED or FAILED; returns id -> final status.
+
+    A job that disappears (cancelled by someone else) ends as ``GONE``; one still running
+    at ``timeout`` ends as ``TIMEOUT``.
+    """
+    statuses = {str(i): "NEW" for i in job_ids}
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = [i for i, s in statuses.items() if s not in FINAL | {"GONE"}]
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            for job_id in pending:
+                statuses[job_id] = "TIMEOUT"
+            break
+        answers = await asyncio.gather(*(_status(client, i) for i in pending))
+        changed = False
+        for job_id, status in zip(pending, answers, strict=True):
+            changed |= statuses[job_id] != status
+            statuses[job_id] = status
+        if changed:
+            on_progress(dict(statuses))
+        if any(s not in FINAL | {"GONE"} for s in statuses.values()):
+            await asyncio.sleep(interval)
+    on_progress(dict(statuses))
+    return statuses
+
+
+async def _status(client: JobReader, job_id: str) -> str:
+    try:
+        job = await client.get_export_job(job_id)
+    except ApiError as exc:
+        if exc.status == 404:
+            return "GONE"
+        raise
+    return str(job.get("status", "NEW"))
+
+
+def progress_line(statuses: Mapping[str, str]) -> str:
+    counts: dict[str, int] = {}
+    for status in statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    parts = [f"{n} {s.lower()}" for s, n in sorted(counts.items())]
+    return f"export jobs: {', '.join(parts)}"

@@ -1,0 +1,75 @@
+"""The steps plan, apply and drift share: load the tree, resolve the target, read, plan."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.live import LiveState, observe
+from reconciler.plan import Plan
+from reconciler.planner import PlanOptions, make_plan
+from reconciler.project import Project, load_manifests, load_project, select_target
+from reconciler.remote import AepClient
+from reconciler.resources import ManifestSet
+from reconciler.session import Session, resolve
+
+
+def default_root() -> Path:
+    return Path("specs") if Path("specs").is_dir() else Path(".")
+
+
+@dataclass(frozen=True)
+class Context:
+    root: Path
+    project: Project
+    session: Session
+    manifests: ManifestSet
+
+    @property
+    def stack(self) -> str:
+        return self.project.stack
+
+
+def load_context(
+    path: str | None, target: str | None, env: Mapping[str, str] | None = None
+) -> Context:
+    """Everything offline: manifests validated, target resolved; raises ReconcilerError."""
+    env = os.environ if env is None else env
+    root = Path(path) if path else default_root()
+    project = load_project(root)
+    config = select_target(project, target)
+    manifests = load_manifests(root, project, config.name if config else None)
+    return Context(root, project, resolve(project, target, env), manifests)
+
+
+def literal_dataset_ids(manifests: ManifestSet) -> set[str]:
+    """Destinations given as ids: jobs into them are in scope even if we do not own them."""
+    return {
+        str(job.body["destination"]["datasetId"])
+        for job in manifests.export_jobs
+        if job.dataset is None
+    }
+
+
+async def read_live(ctx: Context, client: AepClient) -> LiveState:
+    return await observe(
+        client,
+        ctx.stack,
+        literal_dataset_ids(ctx.manifests),
+        request_count=lambda: client.stats.requests,
+    )
+
+
+async def plan_for(
+    ctx: Context, client: AepClient, options: PlanOptions, manifests: ManifestSet | None = None
+) -> Plan:
+    live = await read_live(ctx, client)
+    return make_plan(
+        manifests or ctx.manifests,
+        live,
+        stack=ctx.stack,
+        target=ctx.session.target,
+        options=options,
+    )
