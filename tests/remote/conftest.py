@@ -67,13 +67,15 @@ class Emulator:
         conn: Connection = EMBEDDED,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> AepClient:
+        """A client whose sleeps move the platform's clock (and which reads it, by default)."""
         return AepClient(
             conn,
             transport=transport or httpx.ASGITransport(app=self.app),
             retry=retry,
             sleep=self.sleep,
-            clock=self.now,
+            clock=clock or self.now,
         )
 
     def served(self, method: str, template: str) -> int:
