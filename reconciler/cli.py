@@ -24,8 +24,9 @@ EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
 
 # Each module in reconciler.commands defines register(subparsers); the parser it adds sets
-# ``run`` (args -> exit code). Listed here so the order of --help is deliberate.
-COMMANDS = ("validate", "schema", "plan", "apply", "drift", "import", "emulator")
+# ``run`` (args -> exit code). Listed here so the order of --help is deliberate. (``import_``
+# registers the ``import`` command: ``import`` cannot name a module.)
+COMMANDS = ("validate", "schema", "plan", "apply", "drift", "import_", "emulator")
 
 
 class _Parser(argparse.ArgumentParser):
