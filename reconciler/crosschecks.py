@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from reconciler.diagnostics import Diagnostic
 from reconciler.fingerprint import fingerprint
 from reconciler.manifests import format_path
 from reconciler.model_errors import did_you_mean
-from reconciler.resources import DesiredDataset, DesiredExportJob
+from reconciler.resources import DATASET, DesiredDataset, DesiredExportJob
 from reconciler.validation import Checked
 from reconciler.wire import PROFILE_UNION_SCHEMA
 
@@ -41,8 +41,14 @@ def _unusable_destination(dataset: DesiredDataset) -> str | None:
     return None
 
 
-def dataset_references(checked: Sequence[Checked]) -> list[Diagnostic]:
-    """destination.dataset names a Dataset manifest that profiles can be exported to."""
+def dataset_references(
+    checked: Sequence[Checked], declared: Set[tuple[str, str]] = frozenset()
+) -> list[Diagnostic]:
+    """destination.dataset names a Dataset manifest that profiles can be exported to.
+
+    ``declared`` holds (kind, name) of documents that failed their own checks: a reference
+    to one of them is not dangling, and the document's own diagnostics say what is wrong.
+    """
     datasets = {
         c.resource.key.name: c.resource for c in checked if isinstance(c.resource, DesiredDataset)
     }
@@ -53,6 +59,8 @@ def dataset_references(checked: Sequence[Checked]) -> list[Diagnostic]:
             continue
         where = item.doc.at(_DEST)
         target = datasets.get(job.dataset)
+        if target is None and (DATASET, job.dataset) in declared:
+            continue
         if target is None:
             hint = did_you_mean(job.dataset, datasets)
             msg = f"no Dataset manifest named '{job.dataset}'{hint}"
@@ -79,12 +87,15 @@ def duplicate_requests(checked: Sequence[Checked]) -> list[Diagnostic]:
                 f"same effective request as ExportJob '{other.resource.key.name}' "
                 f"({other.doc.start}); merge them or change one"
             )
-            out.append(Diagnostic(msg, item.doc.at(("spec",)), "spec"))
+            out.append(Diagnostic(msg, item.doc.at(("spec",), key=True), "spec"))
         else:
             first[print_] = item
     return out
 
 
-def check_set(checked: Sequence[Checked]) -> list[Diagnostic]:
+def check_set(
+    checked: Sequence[Checked], declared: Set[tuple[str, str]] = frozenset()
+) -> list[Diagnostic]:
     """Every rule that needs more than one document."""
-    return unique_names(checked) + dataset_references(checked) + duplicate_requests(checked)
+    refs = dataset_references(checked, declared)
+    return unique_names(checked) + refs + duplicate_requests(checked)

@@ -41,9 +41,9 @@ def _field_list(value: Any) -> Any:
 
 def _statuses(value: Any) -> list[Any]:
     if value is None:
-        return list(DEFAULT_SEGMENT_STATUSES)
-    if not isinstance(value, list):
-        return [value]
+        value = list(DEFAULT_SEGMENT_STATUSES)
+    elif not isinstance(value, list):
+        value = [value]
     return sorted(set(value), key=str)
 
 

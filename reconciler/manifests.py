@@ -23,6 +23,8 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 20_000  # nodes built per document, counting every alias expansion
 MAX_ALIASES = 100  # alias uses per document
 
+_TOO_BIG = f"more than {MAX_ALIASES} YAML aliases or {MAX_NODES} nodes in one document"
+
 FieldPath = tuple[str | int, ...]
 
 _YAML = "tag:yaml.org,2002:"
@@ -191,7 +193,11 @@ def load_file(path: Path, display: str) -> tuple[list[Document], list[Diagnostic
             try:
                 doc.data = builder.build(node, (), frozenset())
             except _TooBig as big:
-                builder.error(big.node, (), "too many YAML aliases or nodes in one document")
+                builder.error(
+                    big.node,
+                    (),
+                    _TOO_BIG,
+                )
             diags.extend(builder.diags)
             docs.append(doc)
     except YAMLError as exc:

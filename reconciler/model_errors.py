@@ -89,6 +89,9 @@ def diagnostics_from(
         full = (*prefix, *loc)
         if any(full[: len(s)] == s for s in skip):
             continue  # already reported, e.g. as a literal secret whose value must not show
-        where = doc.at(full, key=err["type"] == "extra_forbidden")
+        if err["type"] == "missing":  # point at the key of the mapping that lacks it
+            where = doc.at(full[:-1], key=True)
+        else:
+            where = doc.at(full, key=err["type"] == "extra_forbidden")
         out.append(Diagnostic(_message(err, model, loc), where, format_path(full)))
     return out

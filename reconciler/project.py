@@ -21,7 +21,7 @@ from reconciler.resources import (
     ManifestSet,
 )
 from reconciler.secret_scan import SECRET_KEYS, find_secrets
-from reconciler.validation import Checked, check_document, check_ignore_path
+from reconciler.validation import Checked, check_document, check_ignore_path, declared_key
 from reconciler.variables import VAR_NAME
 
 CONFIG_NAMES = ("reconciler.yaml", "reconciler.yml")
@@ -160,24 +160,37 @@ def _literal_secret_keys(doc: Document) -> tuple[Any, list[Diagnostic]]:
     return {**data, "targets": cleaned}, diags
 
 
-def _model_rules(doc: Document, model: ProjectModel) -> list[Diagnostic]:
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _ignore_rules(doc: Document, name: str, target: Mapping[str, Any]) -> list[Diagnostic]:
     out = []
-    if model.defaultTarget is not None and model.defaultTarget not in model.targets:
-        known = ", ".join(sorted(model.targets)) or "none"
-        msg = f"defaultTarget '{model.defaultTarget}' is not one of the targets ({known})"
+    for kind, paths in _mapping(target.get("ignoreFields")).items():
+        base = ("targets", name, "ignoreFields", kind)
+        if kind not in ("Dataset", "ExportJob"):
+            msg = f"unknown kind '{kind}'; expected Dataset or ExportJob"
+            out.append(Diagnostic(msg, doc.at(base, key=True), format_path(base)))
+            continue
+        for index, path in enumerate(paths if isinstance(paths, list) else []):
+            problem = check_ignore_path(kind, path) if isinstance(path, str) else None
+            if problem:
+                where = (*base, index)
+                out.append(Diagnostic(problem, doc.at(where), format_path(where)))
+    return out
+
+
+def _config_rules(doc: Document, data: Mapping[str, Any]) -> list[Diagnostic]:
+    """Rules beyond the schema, run on the raw data so they report beside schema errors."""
+    out = []
+    targets = _mapping(data.get("targets"))
+    default = data.get("defaultTarget")
+    if isinstance(default, str) and default not in targets:
+        known = ", ".join(sorted(targets)) or "none"
+        msg = f"'{default}' is not one of the targets ({known})"
         out.append(Diagnostic(msg, doc.at(("defaultTarget",)), "defaultTarget"))
-    for name, target in model.targets.items():
-        for kind, paths in (target.ignoreFields if target else {}).items():
-            base = ("targets", name, "ignoreFields", kind)
-            if kind not in ("Dataset", "ExportJob"):
-                msg = f"unknown kind '{kind}'; expected Dataset or ExportJob"
-                out.append(Diagnostic(msg, doc.at(base, key=True), format_path(base)))
-                continue
-            for index, path in enumerate(paths):
-                problem = check_ignore_path(kind, path)
-                if problem:
-                    where = (*base, index)
-                    out.append(Diagnostic(problem, doc.at(where), format_path(where)))
+    for name, target in targets.items():
+        out += _ignore_rules(doc, str(name), _mapping(target))
     return out
 
 
@@ -197,12 +210,12 @@ def read_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     data, diags = _literal_secret_keys(doc)
     secrets = find_secrets(data)
     diags += [Diagnostic(msg, doc.at(path), format_path(path)) for path, msg in secrets]
+    diags += _config_rules(doc, _mapping(data))
     try:
         model = ProjectModel.model_validate(data)
     except ValidationError as exc:
         skip = frozenset(path for path, _ in secrets)
         return empty, diags + diagnostics_from(exc, ProjectModel, doc, skip=skip)
-    diags += _model_rules(doc, model)
     targets = {
         name: _target(name, target or TargetModel(), model.variables)
         for name, target in sorted(model.targets.items())
@@ -269,6 +282,7 @@ def collect_manifests(root: Path, project: Project, target: str | None) -> Loade
     files = manifest_files(root)
     diags: list[Diagnostic] = []
     checked: list[Checked] = []
+    declared: set[tuple[str, str]] = set()
     count = 0
     for path in files:
         docs, file_diags = load_file(path, display_path(path))
@@ -279,9 +293,11 @@ def collect_manifests(root: Path, project: Project, target: str | None) -> Loade
             diags += doc_diags
             if item is not None:
                 checked.append(item)
+            elif (key := declared_key(doc)) is not None:
+                declared.add(key)
     if not files:
         diags.append(Diagnostic("no *.yaml or *.yml manifest files found", None))
-    diags += check_set(checked)
+    diags += check_set(checked, declared)
     if diags:
         return Loaded(None, sorted_diagnostics(diags), len(files), count, name)
     return Loaded(_manifest_set(checked, files), [], len(files), count, name)

@@ -122,6 +122,8 @@ def check_document(
 ) -> tuple[Checked | None, list[Diagnostic]]:
     """Every per-document rule: shape, secrets, kind, variables, fields, tags, lifecycle."""
     data = doc.data
+    if () in doc.flagged:
+        return None, []  # the loader could not build it and has said why
     if not isinstance(data, Mapping):
         return None, [_diag(doc, (), _SHAPE)]
     secrets = find_secrets(data)
@@ -143,3 +145,12 @@ def check_document(
     if diags:
         return None, diags
     return Checked(doc, _desired(doc, model)), []
+
+
+def declared_key(doc: Document) -> tuple[str, str] | None:
+    """(kind, name) a document declares, even when it is invalid otherwise."""
+    data = doc.data
+    meta = data.get("metadata") if isinstance(data, Mapping) else None
+    if isinstance(meta, Mapping) and isinstance(meta.get("name"), str):
+        return str(data.get("kind")), meta["name"]
+    return None

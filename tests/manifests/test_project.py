@@ -1,0 +1,100 @@
+"""reconciler.yaml targets and variables, and the ManifestSet that load_manifests returns."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reconciler import manifests
+from reconciler.diagnostics import ConfigError, ManifestError
+from reconciler.project import load_manifests, load_project
+from reconciler.resources import DATASET, EXPORT_JOB, ResourceKey
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+
+
+def test_specs_load_with_targets_and_resolved_variables() -> None:
+    project = load_project(SPECS)
+    assert project.stack == "marketing-exports"
+    assert project.default_target == "local"
+    prod = project.targets["prod-example"]
+    assert prod.protected and prod.platform_url == "https://platform.adobe.io"
+    assert prod.client_secret_env == "AEP_CLIENT_SECRET"
+    assert prod.ignore_fields == {"Dataset": ("description",)}
+    local = project.targets["local"]
+    assert local.platform_url is None and local.sandbox == "prod" and not local.protected
+    assert local.variables["mergePolicyVersion"] == "1"  # shared default reaches every target
+
+    loaded = load_manifests(SPECS, project, "prod-example")
+    vip = next(j for j in loaded.export_jobs if j.key.name == "vip-emails")
+    assert vip.body["mergePolicy"] == {
+        "id": prod.variables["mergePolicyId"],
+        "version": 1,
+    }
+    assert vip.dataset == "profile-export"
+    assert [d.key for d in loaded.datasets] == [ResourceKey(DATASET, "profile-export")]
+    names = [j.key.name for j in loaded.export_jobs]
+    assert names == sorted(names)
+    assert loaded.source_of(ResourceKey(EXPORT_JOB, "vip-emails")) == vip.source
+    assert loaded.source_of(ResourceKey(EXPORT_JOB, "nope")) is None
+    assert str(vip.key) == "ExportJob/vip-emails"
+
+
+def test_target_variables_win_over_shared_ones(tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text(
+        "stack: s\nvariables: {a: shared, b: shared}\ntargets:\n  t: {variables: {b: mine}}\n"
+    )
+    assert dict(load_project(tmp_path).targets["t"].variables) == {"a": "shared", "b": "mine"}
+
+
+def test_without_reconciler_yaml_the_stack_is_the_folder_name(tmp_path: Path) -> None:
+    root = tmp_path / "My Exports_2"
+    root.mkdir()
+    project = load_project(root)
+    assert project.stack == "my-exports-2"
+    assert project.targets == {} and project.config_file is None
+
+
+def test_unknown_target_is_a_config_error(tmp_path: Path) -> None:
+    shutil.copytree(SPECS, tmp_path / "specs")
+    project = load_project(tmp_path / "specs")
+    with pytest.raises(ConfigError, match="unknown target 'staging'"):
+        load_manifests(tmp_path / "specs", project, "staging")
+
+
+def test_a_single_file_can_be_loaded(tmp_path: Path) -> None:
+    shutil.copytree(SPECS, tmp_path / "specs")
+    one = tmp_path / "specs" / "datasets" / "profile-export.yaml"
+    loaded = load_manifests(one, load_project(one), None)
+    assert [d.key.name for d in loaded.datasets] == ["profile-export"]
+    assert loaded.export_jobs == ()
+
+
+def test_errors_raise_one_manifest_error_with_every_diagnostic(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("kind: Dataset\n")
+    (tmp_path / "b.yaml").write_text("kind: [\n")
+    with pytest.raises(ManifestError) as exc:
+        load_manifests(tmp_path, load_project(tmp_path), None)
+    files = {d.source.file for d in exc.value.diagnostics if d.source}
+    assert len(exc.value.diagnostics) >= 2 and len(files) == 2
+
+
+def test_oversized_files_are_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(manifests, "MAX_FILE_BYTES", 100)
+    (tmp_path / "big.yaml").write_text("# " + "x" * 200 + "\n")
+    with pytest.raises(ManifestError, match="the limit is 100 bytes"):
+        load_manifests(tmp_path, load_project(tmp_path), None)
+
+
+def test_hidden_folders_are_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    hidden = tmp_path / ".github"
+    hidden.mkdir()
+    (hidden / "ci.yaml").write_text("on: push\n")
+    shutil.copy(SPECS / "datasets" / "profile-export.yaml", tmp_path / "ds.yaml")
+    loaded = load_manifests(Path("."), load_project(Path(".")), None)
+    assert loaded.files == ("ds.yaml",)
