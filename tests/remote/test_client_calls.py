@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
 from urllib.parse import parse_qs
 
 import httpx
@@ -13,7 +12,6 @@ from reconciler.remote import AepClient, Connection
 
 from .fakes import CONN, SECRET, Script, body_of, client, run, using
 
-T = TypeVar("T")
 OK_LIST = httpx.Response(200, json={})
 DATASET = {"abc": {"name": "a", "version": "1.0.0"}}
 

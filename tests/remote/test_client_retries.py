@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TypeVar
 
 import httpx
 import pytest
@@ -13,9 +12,7 @@ from reconciler.remote import AepClient, RetryPolicy
 
 from .fakes import CONN, SECRET, Script, Sleeps, client, run, using
 
-T = TypeVar("T")
 OK_LIST = httpx.Response(200, json={})
-DATASET = {"abc": {"name": "a", "version": "1.0.0"}}
 
 
 @pytest.mark.parametrize(
