@@ -1,0 +1,143 @@
+"""The applier against the in-process embedded platform: order, isolation, parallelism."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from reconciler.applier import Applier, Outcome
+from reconciler.embedded import embedded_connection
+from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.live import observe
+from reconciler.ownership import JOBS_TAG, STACK_TAG
+from reconciler.plan import Action, Change, Plan
+from reconciler.planner import make_plan
+from reconciler.remote import AepClient
+from tests.test_planner import STACK, dataset, job, manifests
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[AepClient]:
+    app = create_app(EmulatorConfig(db_path=":memory:"))
+    async with AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app)) as c:
+        yield c
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def _plan(client: AepClient, ms: Any) -> Plan:
+    live = await observe(client, STACK)
+    return make_plan(ms, live, stack=STACK, target="t")
+
+
+def test_apply_creates_in_order_and_converges() -> None:
+    async def scenario() -> None:
+        app = create_app(EmulatorConfig(db_path=":memory:"))
+        transport = httpx.ASGITransport(app=app)
+        async with AepClient(embedded_connection(), transport=transport) as client:
+            ms = manifests(dataset(), job("a"), job("b", fields="identities.id"))
+            result = await Applier(client).apply(await _plan(client, ms))
+            assert [e.outcome for e in result.failed] == []
+            assert len(result.created_jobs) == 2
+            (ds_id, ds), *_ = (await client.list_datasets()).items()
+            assert ds["tags"][STACK_TAG] == [STACK]
+            assert len(ds["tags"][JOBS_TAG]) == 2
+            jobs = await client.list_export_jobs()
+            assert {j["destination"]["datasetId"] for j in jobs} == {ds_id}
+            again = await _plan(client, ms)
+            assert not again.has_changes
+
+    run(scenario())
+
+
+def test_failure_skips_only_dependents_and_everything_else_goes_on() -> None:
+    async def scenario() -> None:
+        app = create_app(EmulatorConfig(db_path=":memory:"))
+        async with AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app)) as c:
+            bad = Change("Dataset", "bad", Action.CREATE, "", after={"name": "no schema"})
+            dependent = Change(
+                "ExportJob",
+                "needs-bad",
+                Action.CREATE,
+                "",
+                after={
+                    "destination": {"dataset": "bad"},
+                    "schema": {"name": "_xdm.context.profile"},
+                },
+                depends_on=("Dataset/bad",),
+            )
+            good_body = dict(dataset("good").body)
+            good = Change("Dataset", "good", Action.CREATE, "", after=good_body)
+            plan = Plan(STACK, "t", (bad, dependent, good))
+            result = await Applier(c).apply(plan)
+            outcome = {e.change.name: e for e in result.finished()}
+            assert outcome["bad"].outcome is Outcome.FAILED
+            assert "POST /data/foundation/catalog/dataSets" in outcome["bad"].message
+            assert "HTTP 400" in outcome["bad"].message
+            assert outcome["needs-bad"].outcome is Outcome.SKIPPED
+            assert outcome["good"].outcome is Outcome.SUCCEEDED
+            assert len(await c.list_datasets()) == 1
+
+    run(scenario())
+
+
+class CountingClient:
+    """Wraps a client to record the most calls in flight at once."""
+
+    def __init__(self, inner: AepClient) -> None:
+        self.inner = inner
+        self.in_flight = 0
+        self.peak = 0
+
+    def __getattr__(self, name: str) -> Any:
+        fn = getattr(self.inner, name)
+
+        async def wrapped(*args: Any, **kwargs: Any) -> Any:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            try:
+                await asyncio.sleep(0.01)
+                return await fn(*args, **kwargs)
+            finally:
+                self.in_flight -= 1
+
+        return wrapped
+
+
+@pytest.mark.parametrize("parallelism", [1, 4])
+def test_parallelism_bounds_calls_in_flight(parallelism: int) -> None:
+    async def scenario() -> None:
+        app = create_app(EmulatorConfig(db_path=":memory:"))
+        async with AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app)) as c:
+            ms = manifests(*(dataset(f"d{i}", name=f"D {i}") for i in range(12)))
+            counting = CountingClient(c)
+            result = await Applier(counting, parallelism=parallelism).apply(await _plan(c, ms))
+            assert len([e for e in result.finished() if e.outcome is Outcome.SUCCEEDED]) == 12
+            assert counting.peak == parallelism
+
+    run(scenario())
+
+
+def test_replace_cancels_before_it_creates() -> None:
+    async def scenario() -> None:
+        app = create_app(EmulatorConfig(db_path=":memory:", job_start_after=3600))
+        async with AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app)) as c:
+            await Applier(c).apply(await _plan(c, manifests(dataset(), job())))
+            (old,) = await c.list_export_jobs()
+            edited = manifests(dataset(), job(fields="identities.id"))
+            plan = await _plan(c, edited)
+            (change,) = [x for x in plan.changes if x.kind == "ExportJob"]
+            assert change.action is Action.REPLACE
+            result = await Applier(c).apply(plan)
+            assert not result.failed
+            (new,) = await c.list_export_jobs()
+            assert new["id"] != old["id"] and new["fields"] == "identities.id"
+            assert not (await _plan(c, edited)).has_changes
+
+    run(scenario())
