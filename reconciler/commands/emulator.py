@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import os
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -137,6 +139,22 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Server(uvicorn.Server):
+    """SIGINT/SIGTERM are how a user stops ``serve``: shut down gracefully and exit 0.
+
+    uvicorn re-raises the captured signal after its graceful shutdown, which would turn a
+    normal stop into exit 130 or a kill; dropping the record keeps the stop clean.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()
+
+
 async def _serve(server: uvicorn.Server, sock: socket.socket, banner: str) -> None:
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
@@ -161,9 +179,7 @@ def run_serve(args: argparse.Namespace) -> int:
         f"(org {args.org_id}, client id {args.client_id})"
     )
     logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    )
+    server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     try:
         asyncio.run(_serve(server, sock, banner))
     finally:

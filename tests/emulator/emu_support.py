@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import select
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -75,3 +82,29 @@ class Api:
         assert resp.status_code == 200, resp.text
         job: dict[str, Any] = resp.json()
         return job
+
+
+@contextmanager
+def served(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Run ``reconciler emulator serve`` on a free loopback port until the block ends."""
+    command = [sys.executable, "-m", "reconciler", "emulator", "serve", "--port", "0"]
+    proc = subprocess.Popen(
+        [*command, "--db", str(db), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        line = proc.stdout.readline() if ready else ""
+        match = re.search(r"http://[^\s]+", line)
+        if match is None:
+            proc.kill()
+            _, err = proc.communicate(timeout=10)
+            raise AssertionError(f"no banner from emulator serve: {line!r} {err}")
+        yield match[0], proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
