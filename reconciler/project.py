@@ -130,11 +130,22 @@ def _config_dir(root: Path) -> Path:
 
 
 def find_config(root: Path) -> Path | None:
-    for name in CONFIG_NAMES:
-        candidate = _config_dir(root) / name
-        if candidate.is_file():
-            return candidate
+    """reconciler.yaml in ``root``'s folder or the nearest parent, not above the git root."""
+    start = _config_dir(root)
+    for folder in (start, *start.resolve().parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name if folder == start else _relative(folder / name, start)
+        if (folder / ".git").exists():
+            break
     return None
+
+
+def _relative(path: Path, start: Path) -> Path:
+    """``path`` spelt from ``start`` when ``start`` is relative, so messages stay short."""
+    if start.is_absolute():
+        return path
+    return Path(os.path.relpath(path, Path.cwd()))
 
 
 _LITERAL_CREDENTIAL = (
@@ -200,7 +211,7 @@ def read_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     if config is None:
         return Project(_config_dir(root), _default_stack(_config_dir(root)), {}, None, None), []
     docs, diags = load_file(config, display_path(config))
-    empty = Project(_config_dir(root), _default_stack(_config_dir(root)), {}, None, config)
+    empty = Project(config.parent, _default_stack(config.parent), {}, None, config)
     if diags or not docs:
         return empty, diags
     if len(docs) > 1:
@@ -247,7 +258,7 @@ def select_target(project: Project, target: str | None) -> TargetConfig | None:
 
 
 def manifest_files(root: Path) -> list[Path]:
-    """Every *.yaml/*.yml below ``root`` (or ``root`` itself), hidden folders and config skipped."""
+    """Every *.yaml/*.yml below ``root`` (or ``root`` itself), except hidden ones and configs."""
     if root.is_file():
         return [root]
     found = []
@@ -255,9 +266,8 @@ def manifest_files(root: Path) -> list[Path]:
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts):
             continue
-        if path.suffix in (".yaml", ".yml") and path.is_file():
-            if not (len(rel.parts) == 1 and path.name in CONFIG_NAMES):
-                found.append(path)
+        if path.suffix in (".yaml", ".yml") and path.name not in CONFIG_NAMES and path.is_file():
+            found.append(path)
     return found
 
 

@@ -98,3 +98,27 @@ def test_hidden_folders_are_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     shutil.copy(SPECS / "datasets" / "profile-export.yaml", tmp_path / "ds.yaml")
     loaded = load_manifests(Path("."), load_project(Path(".")), None)
     assert loaded.files == ("ds.yaml",)
+
+
+def test_reconciler_yaml_is_found_above_a_sub_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(SPECS, tmp_path / "specs")
+    monkeypatch.chdir(tmp_path)
+    project = load_project(Path("specs/export-jobs"))
+    assert project.stack == "marketing-exports"
+    assert project.config_file == Path("specs/reconciler.yaml")
+    assert project.root == Path("specs")
+    # scanning from above sees no config (it is below), and never reads it as a manifest
+    with pytest.raises(ManifestError) as exc:
+        load_manifests(Path("."), load_project(Path(".")), None)
+    files = {d.source.file for d in exc.value.diagnostics if d.source}
+    assert files and not any(f.endswith("reconciler.yaml") for f in files)
+
+
+def test_search_for_reconciler_yaml_stops_at_the_git_root(tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text("stack: outer\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "specs").mkdir()
+    assert load_project(repo / "specs").config_file is None
