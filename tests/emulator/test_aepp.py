@@ -1,0 +1,78 @@
+"""aepp, unchanged, against `reconciler emulator serve`: the emulator answers what it calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from emu_support import CLIENT_ID, ORG, SECRET, served
+
+from reconciler.wire import PROFILE_UNION_SCHEMA
+
+aepp = pytest.importorskip("aepp")
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def aepp_url(tmp_path: Path) -> Iterator[str]:
+    with served(tmp_path / "aepp.db", "--max-page-size", "3") as (url, _):
+        aepp.configure(
+            org_id=ORG,
+            tech_id="tech@techacct.adobe.com",
+            secret=SECRET,
+            client_id=CLIENT_ID,
+            scopes="openid,AdobeID,read_organizations",
+            sandbox="prod",
+        )
+        # A.6: point aepp at the embedded platform after configure().
+        aepp.config.endpoints["global"] = url
+        aepp.config.config_object["oauthTokenEndpointV2"] = f"{url}/ims/token/v3"
+        yield url
+
+
+def test_catalog_create_list_get_delete(aepp_url: str) -> None:
+    from aepp import catalog
+
+    cat = catalog.Catalog()
+    created = cat.createDataSet(
+        name="aepp-made", schemaId=PROFILE_UNION_SCHEMA, profileEnabled=True
+    )
+    (ref,) = created
+    ds = ref.removeprefix("@/dataSets/")
+    one = cat.getDataSet(ds)
+    assert one[ds]["name"] == "aepp-made"
+    assert one[ds]["tags"] == {"unifiedProfile": ["enabled:true"]}
+    listed: dict[str, Any] = cat.getDataSets()
+    assert ds in listed
+    infos = cat.getDatasetsInfos(caching=[{"id": ds, **listed[ds]}])
+    assert list(infos["dataBehavior"]) == ["record"]
+    assert cat.deleteDataSet(ds) is not None
+    assert ds not in cat.getDataSets()
+
+
+def test_segmentation_export_jobs(aepp_url: str) -> None:
+    from aepp import catalog, segmentation
+
+    cat = catalog.Catalog()
+    (ref,) = cat.createDataSet(name="dest", schemaId=PROFILE_UNION_SCHEMA)
+    ds = ref.removeprefix("@/dataSets/")
+    seg = segmentation.Segmentation()
+    request = {
+        "filter": {"segments": [{"segmentId": "seg-1"}]},
+        "destination": {"datasetId": ds},
+        "schema": {"name": "_xdm.context.profile"},
+    }
+    created = [seg.createExport(request) for _ in range(7)]
+    assert all(job["destination"]["dataSetId"] == ds for job in created)
+    first = seg.getExport(created[0]["id"])
+    assert first["id"] == created[0]["id"] and first["status"] == "NEW"
+    everything = seg.getExportJobs()  # pages of 3 by reading offset out of link.next
+    assert [job["id"] for job in everything] == sorted((j["id"] for j in created), reverse=True)
+    status = seg.deleteExport(created[0]["id"])
+    assert status == 204
+    assert len(seg.getExportJobs()) == 6
+    missing = seg.getExport(created[0]["id"])
+    assert missing["status"] == 404
