@@ -1,0 +1,98 @@
+"""``reconciler drift``: report how each target differs from the manifests, changing nothing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from reconciler.diagnostics import ReconcilerError
+from reconciler.drift_report import TargetReport, render
+from reconciler.planner import PlanOptions
+from reconciler.workflow import Context, load_context, plan_for
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_DRIFT = 2
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "drift",
+        help="report differences between the manifests and the platform",
+        description="Read live state and report every difference from the manifests: missing, "
+        "changed (field by field, live vs declared), failed, unmanaged and orphaned objects. "
+        "Changes nothing. Several --target are checked concurrently. Exit 0 in sync, 2 drift "
+        "found, 1 error (on any target).",
+    )
+    parser.add_argument("path", nargs="?", help="manifest directory or file (default: specs/)")
+    parser.add_argument(
+        "--target",
+        action="append",
+        metavar="NAME",
+        help="target of reconciler.yaml; repeat for several (default: its defaultTarget)",
+    )
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.set_defaults(run=run)
+
+
+def targets_of(args: argparse.Namespace) -> list[str | None]:
+    """The targets asked for, in order, each once; [None] means the default target."""
+    names: list[str | None] = list(dict.fromkeys(args.target or ()))
+    return names or [None]
+
+
+async def check(ctx: Context) -> TargetReport:
+    """Plan against one target and keep what differs; an error becomes the report's error."""
+    try:
+        async with ctx.session.client() as client:
+            plan = await plan_for(ctx, client, PlanOptions(ignore_fields=ctx.session.ignore_fields))
+    except ReconcilerError as exc:
+        return TargetReport(ctx.session.target, ctx.stack, error=str(exc))
+    return TargetReport.from_plan(plan)
+
+
+def _load(path: str | None, target: str | None, many: bool) -> Context | TargetReport:
+    """One target's context; with several targets a bad one is reported, not fatal."""
+    try:
+        return load_context(path, target)
+    except ReconcilerError as exc:
+        if not many:
+            raise  # cli.py prints it (diagnostics one per line) and exits 1
+        return TargetReport(target or "default", "-", error=str(exc))
+
+
+async def check_all(contexts: Sequence[Context | TargetReport]) -> list[TargetReport]:
+    """Every target at once; reports come back in the order the targets were given."""
+
+    async def one(item: Context | TargetReport) -> TargetReport:
+        return item if isinstance(item, TargetReport) else await check(item)
+
+    return list(await asyncio.gather(*(one(item) for item in contexts)))
+
+
+def exit_code(reports: Sequence[TargetReport]) -> int:
+    """1 if any target could not be checked, else 2 if any drifted, else 0."""
+    if any(r.error is not None for r in reports):
+        return EXIT_ERROR
+    return EXIT_OK if all(r.in_sync for r in reports) else EXIT_DRIFT
+
+
+def run(args: argparse.Namespace) -> int:
+    names = targets_of(args)
+    contexts = [_load(args.path, name, len(names) > 1) for name in names]
+    if args.format == "text":
+        for ctx in contexts:
+            if isinstance(ctx, Context):
+                print(
+                    f"reconciler drift · stack {ctx.stack} · {ctx.session.describe()}",
+                    file=sys.stderr,
+                )
+    reports = asyncio.run(check_all(contexts))
+    for report in reports:
+        if report.error is not None:
+            print(f"reconciler: error: target {report.target}: {report.error}", file=sys.stderr)
+    sys.stdout.write(render(reports, args.format))
+    return exit_code(reports)
