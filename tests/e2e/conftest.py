@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,3 +105,79 @@ def run_cli(
     )
     platform.outputs += [proc.stdout, proc.stderr]
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+class OtherClient:
+    """Someone else's client (plain httpx, its own token): makes out-of-band changes."""
+
+    CATALOG = "/data/foundation/catalog/dataSets"
+    JOBS = "/data/core/ups/export/jobs"
+
+    def __init__(self, platform: Platform) -> None:
+        import httpx
+
+        env = platform.env
+        token = httpx.post(
+            f"{platform.url}/ims/token/v3",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": env["AEP_CLIENT_ID"],
+                "client_secret": SECRET,
+                "scope": "openid,AdobeID",
+            },
+        ).json()["access_token"]
+        self.http = httpx.Client(
+            base_url=platform.url,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "x-api-key": env["AEP_CLIENT_ID"],
+                "x-gw-ims-org-id": env["AEP_ORG_ID"],
+                "x-sandbox-name": "prod",
+            },
+        )
+
+    def dataset(self, dataset_id: str) -> dict[str, Any]:
+        answer = self.http.get(f"{self.CATALOG}/{dataset_id}")
+        answer.raise_for_status()
+        body: dict[str, Any] = answer.json()[dataset_id]
+        return body
+
+    def datasets(self) -> dict[str, dict[str, Any]]:
+        answer = self.http.get(self.CATALOG, params={"limit": 100})
+        answer.raise_for_status()
+        found: dict[str, dict[str, Any]] = answer.json()
+        return found
+
+    def create_dataset(self, body: dict[str, Any]) -> str:
+        answer = self.http.post(self.CATALOG, json=body)
+        answer.raise_for_status()
+        return str(answer.json()[0]).rsplit("/", 1)[1]
+
+    def patch_dataset(self, dataset_id: str, body: dict[str, Any]) -> None:
+        self.http.patch(f"{self.CATALOG}/{dataset_id}", json=body).raise_for_status()
+
+    def jobs(self) -> list[dict[str, Any]]:
+        answer = self.http.get(self.JOBS, params={"limit": 100})
+        answer.raise_for_status()
+        records: list[dict[str, Any]] = answer.json()["records"]
+        return records
+
+    def create_job(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self.http.post(self.JOBS, json=body)
+        answer.raise_for_status()
+        job: dict[str, Any] = answer.json()
+        return job
+
+    def cancel_job(self, job_id: str) -> None:
+        self.http.delete(f"{self.JOBS}/{job_id}").raise_for_status()
+
+    def advance_clock(self, seconds: float) -> None:
+        self.http.post("/_emulator/clock", json={"advanceSeconds": seconds}).raise_for_status()
+
+
+@pytest.fixture
+def other(platform: Platform) -> Iterator[OtherClient]:
+    """A second client onto the served platform, as a colleague with their own script."""
+    client = OtherClient(platform)
+    yield client
+    client.http.close()

@@ -1,0 +1,168 @@
+"""Adopting a live dataset (pure): its manifest document, the ownership check, the ADOPT change."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reconciler.diffing import changed_paths
+from reconciler.ownership import (
+    manifest_name,
+    owner_stack,
+    ownership_tags,
+    platform_tags,
+    tags_of,
+    user_tags,
+)
+from reconciler.plan import Action, Change
+from reconciler.planner_datasets import declared_view, live_view
+from reconciler.resources import API_VERSION, DATASET, is_reserved_tag
+from reconciler.wire import FileDescription, SchemaRef
+
+# The writable dataset fields a generated manifest declares, in the order specs/ writes them.
+MANIFEST_FIELDS = ("name", "description", "schemaRef", "fileDescription", "tags")
+SCHEMA_MODELINE = "# yaml-language-server: $schema=../schemas/manifest.schema.json"
+IMPORTED = "imported"
+
+
+def refusal(live: Mapping[str, Any], stack: str, name: str) -> str:
+    """Why ``live`` cannot be adopted as ``name`` by ``stack`` ("" when it can, or is already)."""
+    owner = owner_stack(live)
+    if owner is not None and owner != stack:
+        return f"it is managed by stack {owner}; only that stack can change it"
+    current = manifest_name(live)
+    if owner == stack and current != name:
+        return f"stack {stack} already manages it as {current or '(no name)'}"
+    return ""
+
+
+def already_adopted(live: Mapping[str, Any], stack: str, name: str) -> bool:
+    return owner_stack(live) == stack and manifest_name(live) == name
+
+
+def _known(value: Any, model: Any) -> dict[str, Any]:
+    """Only the keys a manifest model accepts (the real platform adds fields of its own)."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {k: v for k, v in value.items() if k in model.model_fields and v is not None}
+
+
+def manifest_spec(live: Mapping[str, Any]) -> dict[str, Any]:
+    """The live writable fields as a Dataset manifest's ``spec`` (no reserved tags)."""
+    spec: dict[str, Any] = {}
+    for key in MANIFEST_FIELDS:
+        value = live.get(key)
+        if key == "schemaRef":
+            value = _known(value, SchemaRef)
+        elif key == "fileDescription":
+            value = _known(value, FileDescription)
+        elif key == "tags":
+            value = {
+                k: sorted(v) for k, v in sorted(tags_of(live).items()) if not is_reserved_tag(k)
+            }
+        if value not in (None, {}, ""):
+            spec[key] = value
+    return spec
+
+
+def manifest_document(name: str, live: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": DATASET,
+        "metadata": {"name": name},
+        "spec": manifest_spec(live),
+    }
+
+
+def mismatches(
+    body: Mapping[str, Any], live: Mapping[str, Any], ignore: Iterable[str] = ()
+) -> tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]:
+    """(declared, live view, differing paths): the comparison the planner makes."""
+    declared = declared_view(body, ignore)[0]
+    view = live_view(live, declared, ignore)
+    return declared, view, changed_paths(view, declared)
+
+
+def adopt_change(
+    stack: str, name: str, dataset_id: str, live: Mapping[str, Any], declared: Mapping[str, Any]
+) -> Change:
+    """The tag rewrite that puts ``live`` under the stack, keeping Adobe's and the user's tags."""
+    tags = {
+        **platform_tags(tags_of(live)),
+        **user_tags(tags_of(live)),
+        **ownership_tags(stack, name, declared),
+    }
+    return Change(
+        DATASET,
+        name,
+        Action.ADOPT,
+        IMPORTED,
+        id=dataset_id,
+        before={"tags": tags_of(live)},
+        after={"tags": tags},
+        paths=("tags",),
+    )
+
+
+# --- a small YAML writer for the documents above (mappings, lists, scalars) -------------
+
+_PLAIN = re.compile(r"^[A-Za-z_./][A-Za-z0-9 _./:;=+@()-]*$")
+_RESOLVED = frozenset(
+    {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf", ".nan", ".inf"}
+)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    text = str(value)
+    plain = (
+        _PLAIN.match(text)
+        and ": " not in text
+        and " #" not in text
+        and not text.endswith((" ", ":"))
+        and text.lower() not in _RESOLVED
+    )
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
+def _lines(value: Mapping[str, Any], indent: int) -> list[str]:
+    pad = " " * indent
+    out: list[str] = []
+    for key, item in value.items():
+        head = f"{pad}{_scalar(key)}:"
+        if isinstance(item, Mapping) and item:
+            out += [head, *_lines(item, indent + 2)]
+        elif isinstance(item, Mapping):
+            out.append(f"{head} {{}}")
+        elif isinstance(item, list) and any(isinstance(i, Mapping | list) for i in item):
+            out.append(head)
+            for element in item:
+                out += _item_lines(element, indent + 2)
+        elif isinstance(item, list):
+            out.append(f"{head} [{', '.join(_scalar(i) for i in item)}]")
+        else:
+            out.append(f"{head} {_scalar(item)}")
+    return out
+
+
+def _item_lines(element: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    if isinstance(element, Mapping) and element:
+        nested = _lines(element, indent + 2)
+        return [f"{pad}- {nested[0].lstrip()}", *nested[1:]]
+    if isinstance(element, list):
+        return [f"{pad}- [{', '.join(_scalar(i) for i in element)}]"]
+    return [f"{pad}- {_scalar(element) if not isinstance(element, Mapping) else '{}'}"]
+
+
+def manifest_yaml(document: Mapping[str, Any], comments: Iterable[str] = ()) -> str:
+    """The document as YAML formatted like specs/, under ``#`` comment lines."""
+    head = [f"# {c}" if not c.startswith("#") else c for c in comments]
+    return "\n".join([*head, *_lines(document, 0)]) + "\n"

@@ -1,0 +1,313 @@
+"""``reconciler import``: adopt an existing dataset into the stack; write or check its manifest."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reconciler.adopt import (
+    SCHEMA_MODELINE,
+    adopt_change,
+    already_adopted,
+    manifest_document,
+    manifest_yaml,
+    mismatches,
+    refusal,
+)
+from reconciler.applier import Applier, Event, Outcome
+from reconciler.diagnostics import ApiError, ConfigError, ManifestError
+from reconciler.ownership import NAME_TAG, STACK_TAG
+from reconciler.plan import Change, Plan
+from reconciler.project import display_path, load_manifests, load_project, manifest_files
+from reconciler.remote import AepClient
+from reconciler.render import change_lines, event_line, use_colour
+from reconciler.resources import DATASET, EXPORT_JOB, KINDS, DesiredDataset, ManifestSet
+from reconciler.session import resolve
+from reconciler.workflow import Context, default_root, load_context
+
+EXIT_FAILED = 1
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="bring an existing dataset under management",
+        description="Adopt the live dataset ID as manifest NAME: check the manifest NAME "
+        "against it, or write PATH/datasets/NAME.yaml from it, then add the stack's "
+        "ownership tags. Only datasets can be imported.",
+    )
+    parser.add_argument("kind", metavar="KIND", help="Dataset")
+    parser.add_argument("name", metavar="NAME", help="the manifest name to manage it as")
+    parser.add_argument("id", metavar="ID", help="the live dataset's id")
+    parser.add_argument("path", nargs="?", help="manifest directory (default: specs/)")
+    parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
+    parser.add_argument(
+        "--auto-approve", action="store_true", help="adopt without asking (needed without a tty)"
+    )
+    parser.add_argument(
+        "--confirm-target", metavar="NAME", help="confirm a protected target without typing it"
+    )
+    parser.set_defaults(run=run)
+
+
+@dataclass(frozen=True)
+class Request:
+    name: str
+    dataset_id: str
+    file: Path | None  # the manifest to write; None when the tree declares NAME already
+
+
+def check_kind(kind: str) -> None:
+    if kind == DATASET:
+        return
+    if kind == EXPORT_JOB:
+        raise ConfigError(
+            "an ExportJob cannot be imported: the platform gives a job no identity beyond its "
+            "request, so declare it in a manifest instead; its fingerprint matches the live job"
+        )
+    raise ConfigError(f"unknown kind {kind!r}: only {DATASET} can be imported (kinds: {KINDS})")
+
+
+def load(path: str | None, target: str | None) -> Context:
+    """The project and its manifests; an empty directory is a valid place to import into."""
+    root = Path(path) if path else default_root()
+    if root.is_dir() and not manifest_files(root):
+        project = load_project(root)
+        return Context(root, project, resolve(project, target, os.environ), ManifestSet((), (), ()))
+    return load_context(path, target)
+
+
+def declared_dataset(manifests: ManifestSet, name: str) -> DesiredDataset | None:
+    return next((d for d in manifests.datasets if d.key.name == name), None)
+
+
+def ignored(ctx: Context, desired: DesiredDataset | None) -> tuple[str, ...]:
+    lifecycle = desired.lifecycle.ignore_fields if desired else ()
+    return tuple(ctx.session.ignore_fields.get(DATASET, ())) + lifecycle
+
+
+def manifest_file(ctx: Context, name: str) -> Path:
+    folder = ctx.root if ctx.root.is_dir() else ctx.root.parent
+    file = folder / "datasets" / f"{name}.yaml"
+    if file.exists():
+        raise ConfigError(
+            f"{display_path(file)} exists but declares no Dataset {name}; "
+            "not overwriting it: choose another NAME or fix the file"
+        )
+    return file
+
+
+async def fetch(
+    client: AepClient, dataset_id: str, target: str
+) -> tuple[dict[str, Any], str | None]:
+    try:
+        return await client.get_dataset(dataset_id)
+    except ApiError as exc:
+        if exc.status == 404:
+            raise ConfigError(f"there is no dataset {dataset_id} on target {target}") from None
+        raise exc.with_resource(f"Dataset {dataset_id}") from None
+
+
+async def name_is_free(client: AepClient, ctx: Context, name: str, dataset_id: str) -> None:
+    """Safety rule: one live dataset per manifest name, or plans see a duplicate."""
+    found = await client.list_datasets(
+        properties=["name"], tags={STACK_TAG: ctx.stack, NAME_TAG: name}
+    )
+    others = sorted(i for i in found if i != dataset_id)
+    if others:
+        raise ConfigError(
+            f"stack {ctx.stack} already manages dataset {others[0]} as {name}: "
+            "import under another NAME"
+        )
+
+
+def report_mismatch(
+    desired: DesiredDataset,
+    declared: Mapping[str, Any],
+    view: Mapping[str, Any],
+    paths: Sequence[str],
+) -> int:
+    print(f"Dataset/{desired.key.name} ({desired.source}) does not match the live dataset:")
+    for path in paths:
+        print(f"  ~ {path}: live {_get(view, path)!r}, manifest {_get(declared, path)!r}")
+    print(
+        "reconciler: error: nothing imported; make the manifest match the live dataset "
+        "(or import it under another NAME), then run import again",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
+def _get(value: Mapping[str, Any], path: str) -> Any:
+    node: Any = value
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def _ask(prompt: str) -> str:
+    print(prompt, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip()
+
+
+def confirm(args: argparse.Namespace, ctx: Context) -> None:
+    """The approval apply asks for: a terminal or --auto-approve; a protected target's name."""
+    target = ctx.session.target
+    interactive = sys.stdin.isatty()
+    if ctx.session.protected and args.confirm_target != target:
+        if not interactive:
+            raise ConfigError(f"target {target} is protected: pass --confirm-target {target}")
+        if _ask(f"Target {target} is protected. Type its name to continue: ") != target:
+            raise ConfigError("import cancelled: the target name did not match")
+    if args.auto_approve:
+        return
+    if not interactive:
+        raise ConfigError("no terminal to ask for approval: pass --auto-approve to import")
+    if _ask(f"Adopt this dataset on {target}? Only 'yes' is accepted: ") != "yes":
+        raise ConfigError("import cancelled")
+
+
+def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> DesiredDataset:
+    """Write the manifest, and take it back if the tree no longer validates with it."""
+    assert request.file is not None
+    folder = ctx.root if ctx.root.is_dir() else ctx.root.parent
+    comments = [SCHEMA_MODELINE] if (folder / "schemas" / "manifest.schema.json").exists() else []
+    comments.append(f"Imported from dataset {request.dataset_id} on target {ctx.session.target}.")
+    text = manifest_yaml(manifest_document(request.name, live), comments)
+    request.file.parent.mkdir(parents=True, exist_ok=True)
+    with request.file.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+        handle.write(text)
+    try:
+        config = ctx.session.config
+        manifests = load_manifests(ctx.root, ctx.project, config.name if config else None)
+    except ManifestError:
+        request.file.unlink()
+        raise
+    desired = declared_dataset(manifests, request.name)
+    if desired is None:  # pragma: no cover - the file just written declares it
+        request.file.unlink()
+        raise ConfigError(f"{display_path(request.file)} did not load as Dataset {request.name}")
+    print(f"wrote {display_path(request.file)}")
+    return desired
+
+
+class PinnedClient:
+    """The client, with If-Match on PATCHes of one dataset: adopt only what was reviewed.
+
+    The applier sends no If-Match of its own; a tag rewrite is a whole-set replacement, so
+    a change made between our GET and the PATCH must fail (412) rather than be lost.
+    """
+
+    def __init__(self, client: AepClient, dataset_id: str, etag: str | None) -> None:
+        self._client, self._id, self._etag = client, dataset_id, etag
+
+    async def list_datasets(
+        self,
+        *,
+        properties: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        name: str | None = None,
+        page_size: int = 100,
+    ) -> dict[str, dict[str, Any]]:
+        return await self._client.list_datasets(
+            properties=properties, tags=tags, name=name, page_size=page_size
+        )
+
+    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any:
+        return self._client.iter_export_job_pages(status=status, page_size=page_size)
+
+    async def create_dataset(self, body: Mapping[str, Any]) -> str:
+        return await self._client.create_dataset(body)
+
+    async def patch_dataset(
+        self, dataset_id: str, body: Mapping[str, Any], *, if_match: str | None = None
+    ) -> None:
+        pin = self._etag if dataset_id == self._id else None
+        await self._client.patch_dataset(dataset_id, body, if_match=if_match or pin)
+
+    async def json_patch_dataset(
+        self, dataset_id: str, ops: Sequence[Mapping[str, Any]], *, if_match: str | None = None
+    ) -> None:
+        await self._client.json_patch_dataset(dataset_id, ops, if_match=if_match)
+
+    async def delete_dataset(self, dataset_id: str) -> None:
+        await self._client.delete_dataset(dataset_id)
+
+    async def create_export_job(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return await self._client.create_export_job(body)
+
+    async def cancel_export_job(self, job_id: int | str) -> None:
+        await self._client.cancel_export_job(job_id)
+
+
+def _print_event(event: Event) -> None:
+    if event.outcome is Outcome.STARTED:
+        return
+    change = event.change
+    message = event.message
+    if "HTTP 412" in message:
+        message = "the dataset changed since it was read; nothing adopted, run import again"
+    print(event_line(event.outcome.value, change.key, change.action.value, message, event.id))
+
+
+async def adopt(ctx: Context, client: PinnedClient, change: Change) -> int:
+    plan = Plan(ctx.stack, ctx.session.target, (change,))
+    result = await Applier(client, parallelism=1, on_event=_print_event).apply(plan)
+    if result.failed:
+        return EXIT_FAILED
+    print(f"Import complete: {change.key} ({change.id}) is managed by stack {ctx.stack}.")
+    return 0
+
+
+def show(ctx: Context, change: Change, file: Path | None) -> None:
+    for line in change_lines(change, use_colour(sys.stdout)):
+        print(line)
+    for key, values in sorted((change.after or {}).get("tags", {}).items()):
+        if key.startswith("reconciler-"):
+            print(f"        + tags.{key} = {values}")
+    if file is not None:
+        print(f"        writes {display_path(file)}")
+
+
+async def _import(args: argparse.Namespace, ctx: Context) -> int:
+    desired = declared_dataset(ctx.manifests, args.name)
+    ignore = ignored(ctx, desired)
+    file = None if desired is not None else manifest_file(ctx, args.name)
+    request = Request(args.name, args.id, file)
+    async with ctx.session.client() as aep:
+        live, etag = await fetch(aep, request.dataset_id, ctx.session.target)
+        why = refusal(live, ctx.stack, request.name)
+        if why:
+            raise ConfigError(f"cannot import dataset {request.dataset_id}: {why}")
+        if already_adopted(live, ctx.stack, request.name):
+            print(
+                f"Dataset {request.dataset_id} is already managed by stack {ctx.stack} as "
+                f"{request.name}; nothing to do."
+            )
+            return 0
+        await name_is_free(aep, ctx, request.name, request.dataset_id)
+        body = desired.body if desired else manifest_document(request.name, live)["spec"]
+        declared, view, paths = mismatches(body, live, ignore)
+        if desired is not None and paths:
+            return report_mismatch(desired, declared, view, paths)
+        change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared)
+        show(ctx, change, file)
+        confirm(args, ctx)
+        if file is not None:
+            written = write_manifest(ctx, request, live)
+            declared = mismatches(written.body, live, ignore)[0]
+            change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared)
+        return await adopt(ctx, PinnedClient(aep, request.dataset_id, etag), change)
+
+
+def run(args: argparse.Namespace) -> int:
+    check_kind(args.kind)
+    ctx = load(args.path, args.target)
+    print(f"reconciler import · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
+    return asyncio.run(_import(args, ctx))
