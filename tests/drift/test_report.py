@@ -1,0 +1,159 @@
+"""Drift reports: golden Markdown, JSON and text for findings of every type, and the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from reconciler.commands.drift import exit_code, targets_of
+from reconciler.drift_report import TargetReport, field_changes, render, report_json
+from reconciler.plan import Finding, FindingType, Origin, Plan
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"  # regenerate after a deliberate change
+
+DATASET_ID = "5c8c3c555033b814b69f947f"
+FINDINGS = (
+    Finding(
+        "Dataset",
+        "profile-export",
+        FindingType.CHANGED,
+        id=DATASET_ID,
+        paths=("description", "tags.team"),
+        detail="changed on the platform outside reconciler",
+        live={"description": "edited | by <hand>", "tags": {"team": ["sales"]}},
+        declared={"description": "Profiles exported", "tags": {"team": ["marketing"]}},
+    ),
+    Finding(
+        "Dataset",
+        "retired",
+        FindingType.ORPHANED,
+        id="5c8c3c555033b814b69f9480",
+        detail="owned by this stack, no manifest declares it",
+        origin=Origin.CONFIG,
+    ),
+    Finding(
+        "ExportJob",
+        "all-profiles",
+        FindingType.FAILED,
+        id="12",
+        detail="latest job 12 FAILED: dataset is not profile-ready",
+    ),
+    Finding(
+        "ExportJob",
+        "job-13",
+        FindingType.UNMANAGED,
+        id="13",
+        detail=f"created outside reconciler into managed dataset {DATASET_ID} (NEW)",
+        live={"fields": "identities.id"},
+    ),
+    Finding(
+        "ExportJob",
+        "lapsed-customers",
+        FindingType.CHANGED,
+        id="11",
+        paths=("filter.segments",),
+        detail="the declaration changed since the job was created",
+        live={"filter": {"segments": [{"segmentId": "b2", "status": ["exited"]}]}},
+        declared={"filter": {"segments": [{"segmentId": "b2", "status": ["realized"]}]}},
+        origin=Origin.CONFIG,
+    ),
+    Finding(
+        "ExportJob",
+        "vip-emails",
+        FindingType.MISSING,
+        detail="its job was cancelled or deleted outside reconciler",
+    ),
+)
+DRIFTED = TargetReport(
+    "staging", "marketing-exports", FINDINGS, {"Dataset/profile-export": 1, "ExportJob/x": 2}
+)
+CLEAN = TargetReport("local", "marketing-exports", (), {"Dataset/profile-export": 1})
+BROKEN = TargetReport("prod", "marketing-exports", error="GET /export/jobs failed: HTTP 503")
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_GOLDENS=1 rewrites)"
+
+
+@pytest.mark.parametrize("fmt,ext", [("markdown", "md"), ("json", "json"), ("text", "txt")])
+def test_several_targets_match_the_golden_files(fmt: str, ext: str) -> None:
+    check_golden(f"targets.{ext}", render([DRIFTED, CLEAN, BROKEN], fmt))
+
+
+@pytest.mark.parametrize("fmt,ext", [("markdown", "md"), ("json", "json"), ("text", "txt")])
+def test_one_target_matches_the_golden_files(fmt: str, ext: str) -> None:
+    check_golden(f"single.{ext}", render([DRIFTED], fmt))
+
+
+def test_single_target_json_keeps_top_level_findings_of_issue_5() -> None:
+    data = json.loads(report_json([DRIFTED]))
+    assert data["format_version"] == "1.0"
+    assert data["findings"] == data["targets"][0]["findings"]
+    keys = {"kind", "name", "id", "type", "paths", "live", "declared", "detail"}
+    assert all(keys <= set(f) for f in data["findings"])
+    assert [f["type"] for f in data["findings"]] == [f.type.value for f in FINDINGS]
+    several = json.loads(report_json([DRIFTED, CLEAN]))
+    assert "findings" not in several and several["in_sync"] is False
+
+
+def test_field_changes_pair_live_and_declared_values_per_path() -> None:
+    assert field_changes(FINDINGS[0]) == [
+        ("description", "edited | by <hand>", "Profiles exported"),
+        ("tags.team", ["sales"], ["marketing"]),
+    ]
+    assert field_changes(FINDINGS[2]) == []
+
+
+def test_every_ignore_is_counted_in_every_format() -> None:
+    assert CLEAN.in_sync and CLEAN.ignored_total == 1
+    assert "1 field(s) ignored by ignoreFields" in render([CLEAN], "text")
+    assert "`Dataset/profile-export`: 1" in render([CLEAN], "markdown")
+    assert json.loads(render([CLEAN], "json"))["targets"][0]["ignored"] == {
+        "Dataset/profile-export": 1
+    }
+
+
+def test_report_from_a_plan_keeps_its_findings_and_ignores() -> None:
+    plan = Plan("marketing-exports", "staging", (), FINDINGS, ignored={"Dataset/a": 3})
+    report = TargetReport.from_plan(plan)
+    assert (report.target, report.findings, dict(report.ignored)) == (
+        "staging",
+        FINDINGS,
+        {"Dataset/a": 3},
+    )
+    assert report.counts() == {
+        "missing": 1,
+        "changed": 2,
+        "failed": 1,
+        "unmanaged": 1,
+        "orphaned": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    "reports,code",
+    [
+        ([CLEAN], 0),
+        ([CLEAN, CLEAN], 0),
+        ([DRIFTED], 2),
+        ([CLEAN, DRIFTED], 2),
+        ([BROKEN], 1),
+        ([DRIFTED, BROKEN, CLEAN], 1),
+    ],
+)
+def test_one_exit_code_for_all_targets(reports: list[TargetReport], code: int) -> None:
+    assert exit_code(reports) == code
+
+
+def test_targets_are_deduplicated_in_order() -> None:
+    args = argparse.Namespace(target=["b", "a", "b"])
+    assert targets_of(args) == ["b", "a"]
+    assert targets_of(argparse.Namespace(target=None)) == [None]
