@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 from emu_support import CLIENT_ID, DATASETS, JOBS, ORG, SECRET, served
+
+from reconciler.cli import main
+from reconciler.emulator import EmulatorConfig, create_app
 
 pytestmark = pytest.mark.e2e
 
@@ -92,48 +93,34 @@ def test_dropped_connection_is_a_transport_error_over_http(tmp_path: Path) -> No
     ("args", "needle"),
     [
         (["serve", "--host", "0.0.0.0"], "--allow-remote"),
+        (["serve", "--host", "example.com"], "--allow-remote"),
         (["serve", "--fail-rate", "2", "--port", "0"], "fail_rate"),
+        (["serve", "--max-page-size", "0", "--port", "0"], "max_page_size"),
         (["seed", "--db", "{tmp}/x.db", "--datasets", "0", "--jobs", "3"], "dataset"),
+        (["seed", "--db", "{tmp}/bad.db", "--datasets", "1", "--jobs", "0"], "not a database"),
     ],
 )
-def test_user_errors_exit_1_without_traceback(tmp_path: Path, args: list[str], needle: str) -> None:
+def test_user_errors_exit_1_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+) -> None:
+    (tmp_path / "bad.db").write_text("not sqlite")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
     if argv[0] == "serve":
         argv += ["--db", str(tmp_path / "p.db")]
-    done = subprocess.run(
-        [sys.executable, "-m", "reconciler", "emulator", *argv],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 1
-    assert needle in done.stderr and "Traceback" not in done.stderr
+    assert main(["emulator", *argv]) == 1
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
 
 
-def test_seed_command_prints_what_it_wrote(tmp_path: Path) -> None:
+def test_seed_command_prints_what_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "seed.db"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reconciler",
-            "emulator",
-            "seed",
-            "--db",
-            str(db),
-            "--datasets",
-            "5",
-            "--jobs",
-            "40",
-            "--sandbox",
-            "dev",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "5 datasets and 40 export jobs" in done.stdout and "/dev" in done.stdout
-    with served(db) as (url, _):
-        resp = httpx.get(f"{url}{JOBS}", headers=headers(token(url)) | {"x-sandbox-name": "dev"})
-        assert len(resp.json()["records"]) == 40
+    argv = ["--db", str(db), "--datasets", "5", "--jobs", "40", "--sandbox", "dev"]
+    assert main(["emulator", "seed", *argv]) == 0
+    out = capsys.readouterr().out
+    assert "5 datasets and 40 export jobs" in out and "/dev" in out and str(db) in out
+    platform = create_app(EmulatorConfig(db_path=str(db))).state.platform
+    rows = platform.db.conn.execute("SELECT count(*) FROM jobs WHERE tenant LIKE '%/dev'")
+    assert rows.fetchone()[0] == 40
+    platform.close()
