@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs reconciler into its own virtualenv: this action's source, or the pip requirement
+# given as the action's `version` input.
+set -euo pipefail
+
+venv="$RUNNER_TEMP/reconciler-venv"
+python -m venv "$venv"
+if [[ -n "${RECONCILER_VERSION:-}" ]]; then
+  "$venv/bin/pip" install --quiet "$RECONCILER_VERSION"
+else
+  "$venv/bin/pip" install --quiet "$ACTION_SOURCE"
+fi
+echo "$venv/bin" >> "$GITHUB_PATH"
+"$venv/bin/reconciler" --version
