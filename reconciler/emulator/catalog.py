@@ -94,10 +94,11 @@ async def get_dataset(request: Request) -> Response:
     doc = platform.datasets.get(caller.tenant, doc_id)
     if doc is None:
         raise _not_found()
+    etag = _etag(doc)
     if "properties" in request.query_params:
-        names = tuple(p for p in request.query_params["properties"].split(",") if p)
+        names = tuple(p.strip() for p in request.query_params["properties"].split(",") if p)
         doc = project(doc, names)
-    return json_response({doc_id: doc}, headers={"E-Tag": _etag(doc), "ETag": _etag(doc)})
+    return json_response({doc_id: doc}, headers={"E-Tag": etag, "ETag": etag})
 
 
 def _patched_fields(current: dict[str, Any], kind: str, data: Any) -> dict[str, Any]:

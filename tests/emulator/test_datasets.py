@@ -205,3 +205,13 @@ async def test_delete_is_200_and_irreversible(api: Api) -> None:
     assert (await api.call("GET", f"{DATASETS}/{ds}")).status_code == 404
     assert (await api.call("DELETE", f"{DATASETS}/{ds}")).status_code == 404
     assert ds not in (await api.call("GET", DATASETS)).json()
+
+
+async def test_get_one_with_properties(api: Api) -> None:
+    ds = await api.create_dataset("a", description="d")
+    resp = await api.call("GET", f"{DATASETS}/{ds}", params={"properties": "name,version"})
+    assert resp.json() == {ds: {"name": "a", "version": "1.0.0"}}
+    assert resp.headers["E-Tag"] == '"1.0.0"'
+    resp = await api.call("GET", f"{DATASETS}/{ds}", params={"properties": "name"})
+    assert resp.json() == {ds: {"name": "a"}}
+    assert resp.headers["E-Tag"] == '"1.0.0"'
