@@ -129,7 +129,18 @@ def _scalar(value: Any) -> str:
         and not text.endswith((" ", ":"))
         and text.lower() not in _RESOLVED
     )
-    return text if plain else json.dumps(text, ensure_ascii=False)
+    return text if plain else _quoted(text)
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's escapes), escaping what YAML cannot hold raw."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(c if c.isprintable() else _escape(c) for c in quoted)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _lines(value: Mapping[str, Any], indent: int) -> list[str]:

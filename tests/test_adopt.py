@@ -1,0 +1,150 @@
+"""adopt: live dataset → manifest document and YAML, ownership refusals, and the ADOPT change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconciler.adopt import (
+    adopt_change,
+    already_adopted,
+    manifest_document,
+    manifest_spec,
+    manifest_yaml,
+    mismatches,
+    refusal,
+)
+from reconciler.diagnostics import SourceRange
+from reconciler.live import LiveState
+from reconciler.manifests import load_file
+from reconciler.plan import Action
+from reconciler.planner import make_plan
+from reconciler.resources import DesiredDataset, Lifecycle, ManifestSet, ResourceKey
+from reconciler.validation import check_document
+
+LIVE: dict[str, Any] = {
+    "name": "Churn: weekly",
+    "description": "made in the UI",
+    "schemaRef": {
+        "id": "https://ns.adobe.com/xdm/context/profile__union",
+        "contentType": "application/vnd.adobe.xed+json;version=1",
+    },
+    "fileDescription": {"persisted": True, "format": "parquet", "rowCount": 12},
+    "tags": {
+        "team": ["b", "a"],
+        "adobe/pqs/table": ["churn"],
+        "unifiedProfile": ["enabled:true"],
+    },
+    "version": "1.0.3",
+    "created": 1,
+    "state": "ACTIVE",
+}
+
+
+def _round_trip(tmp_path: Path, document: dict[str, Any]) -> Any:
+    file = tmp_path / "doc.yaml"
+    file.write_text(manifest_yaml(document, ["a comment"]), encoding="utf-8")
+    docs, diags = load_file(file, "doc.yaml")
+    assert diags == []
+    return docs[0].data
+
+
+def test_the_spec_holds_only_writable_declarable_fields() -> None:
+    spec = manifest_spec(LIVE)
+    assert spec == {
+        "name": "Churn: weekly",
+        "description": "made in the UI",
+        "schemaRef": LIVE["schemaRef"],
+        "fileDescription": {"persisted": True, "format": "parquet"},  # rowCount: not declarable
+        "tags": {"team": ["a", "b"]},  # Adobe's tags are not the manifest's to declare
+    }
+
+
+def test_the_written_manifest_loads_and_validates(tmp_path: Path) -> None:
+    document = manifest_document("churn", LIVE)
+    data = _round_trip(tmp_path, document)
+    assert data == document
+    file = tmp_path / "doc.yaml"
+    docs, _ = load_file(file, "doc.yaml")
+    item, diags = check_document(docs[0], {})
+    assert diags == []
+    assert item is not None
+
+
+def test_empty_values_are_left_out() -> None:
+    spec = manifest_spec({"name": "x", "description": "", "tags": {}, "schemaRef": {"id": "s"}})
+    assert spec == {"name": "x", "schemaRef": {"id": "s"}}
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=_TEXT,
+    tags=st.dictionaries(_TEXT.filter(bool), st.lists(_TEXT, max_size=3), max_size=3),
+    flag=st.booleans() | st.none() | st.integers(),
+)
+def test_any_scalar_survives_the_yaml_writer(
+    tmp_path_factory: pytest.TempPathFactory, name: str, tags: dict[str, list[str]], flag: Any
+) -> None:
+    document = {"spec": {"name": name, "tags": tags, "flag": flag, "nested": {"list": []}}}
+    assert _round_trip(tmp_path_factory.mktemp("yaml"), document) == document
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ({}, ""),
+        ({"reconciler-stack": ["sales"], "reconciler-name": ["x"]}, "managed by stack sales"),
+        ({"reconciler-stack": ["mine"], "reconciler-name": ["other"]}, "already manages it as"),
+        ({"reconciler-stack": ["mine"], "reconciler-name": ["churn"]}, ""),
+    ],
+)
+def test_refusal(tags: dict[str, list[str]], expected: str) -> None:
+    reason = refusal({"tags": tags}, "mine", "churn")
+    assert (expected in reason) if expected else reason == ""
+
+
+def test_already_adopted_means_ours_under_that_name() -> None:
+    ours = {"tags": {"reconciler-stack": ["mine"], "reconciler-name": ["churn"]}}
+    assert already_adopted(ours, "mine", "churn")
+    assert not already_adopted(ours, "mine", "other")
+    assert not already_adopted(ours, "theirs", "churn")
+    assert not already_adopted({}, "mine", "churn")
+
+
+def _desired(body: dict[str, Any], ignore: tuple[str, ...] = ()) -> DesiredDataset:
+    return DesiredDataset(
+        ResourceKey("Dataset", "churn"), body, SourceRange("churn.yaml", 1, 1), Lifecycle(ignore)
+    )
+
+
+def test_mismatches_compare_what_the_manifest_declares() -> None:
+    body = {**manifest_spec(LIVE), "description": "made in git"}
+    declared, view, paths = mismatches(body, LIVE)
+    assert paths == ("description",)
+    assert (view["description"], declared["description"]) == ("made in the UI", "made in git")
+    assert mismatches(body, LIVE, ("description",))[2] == ()
+    assert mismatches(manifest_spec(LIVE), LIVE)[2] == ()
+
+
+def test_after_adoption_the_planner_sees_nothing_to_do() -> None:
+    spec = manifest_spec(LIVE)
+    declared = mismatches(spec, LIVE)[0]
+    change = adopt_change("mine", "churn", "ds1", LIVE, declared)
+    assert (change.action, change.id, change.reason) == (Action.ADOPT, "ds1", "imported")
+    tags = dict(change.after["tags"])  # type: ignore[index]
+    assert tags["adobe/pqs/table"] == ["churn"] and tags["unifiedProfile"] == ["enabled:true"]
+    assert tags["reconciler-stack"] == ["mine"] and tags["reconciler-name"] == ["churn"]
+    adopted = {**LIVE, "tags": tags}
+    manifests = ManifestSet((_desired(spec),), (), ("churn.yaml",))
+    plan = make_plan(manifests, LiveState(datasets={"ds1": adopted}), stack="mine", target="t")
+    assert [(c.action, c.id) for c in plan.changes] == [(Action.NOOP, "ds1")]
+    assert plan.findings == ()
+    before = make_plan(manifests, LiveState(datasets={}), stack="mine", target="t")
+    assert [c.action for c in before.changes] == [Action.CREATE]  # not adopted: not ours
