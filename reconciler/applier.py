@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from reconciler.diagnostics import ApiError
 from reconciler.plan import Action, Change, Plan
+from reconciler.recovery import CreateRecovery
 from reconciler.resources import DATASET
 
 
 class ApplyClient(Protocol):
+    async def list_datasets(
+        self,
+        *,
+        properties: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        name: str | None = None,
+        page_size: int = 100,
+    ) -> dict[str, dict[str, Any]]: ...
+    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any: ...
     async def create_dataset(self, body: Mapping[str, Any]) -> str: ...
     async def patch_dataset(
         self, dataset_id: str, body: Mapping[str, Any], *, if_match: str | None = None
@@ -74,14 +84,24 @@ class Applier:
         *,
         parallelism: int = 10,
         on_event: Callable[[Event], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._client = client
+        self._recovery = CreateRecovery(client, sleep=sleep)
         self._slots = asyncio.Semaphore(max(1, parallelism))
         self._on_event = on_event or (lambda e: None)
         self._done: dict[str, asyncio.Future[str | None]] = {}
+        self._stack = ""
+        self._known_jobs: frozenset[str] = frozenset()
         self.result = ApplyResult()
 
     async def apply(self, plan: Plan) -> ApplyResult:
+        self._stack = plan.stack
+        self._known_jobs = frozenset(
+            key.partition("/")[2]
+            for key in plan.observation.objects
+            if key.startswith("ExportJob/")
+        )
         changes = plan.actionable
         loop = asyncio.get_running_loop()
         for change in changes:
@@ -144,14 +164,14 @@ class Applier:
         after = dict(change.after or {})
         if change.kind == DATASET:
             if change.action is Action.CREATE:
-                return str(await self._call(client.create_dataset, after))
+                return await self._create_dataset(change, after)
             if change.action in (Action.UPDATE, Action.ADOPT):
                 await self._call(client.patch_dataset, change.id, after)
                 return None
             await self._cancel(change.cancel_ids)
             await self._call(client.delete_dataset, change.id)
             if change.action is Action.REPLACE:
-                return str(await self._call(client.create_dataset, after))
+                return await self._create_dataset(change, after)
             return None
         await self._cancel(change.cancel_ids)
         if change.action is Action.CANCEL:
@@ -170,7 +190,19 @@ class Applier:
                 destination["datasetId"],
                 list(change.dataset_patch),
             )
-        job = await self._call(self._client.create_export_job, body)
-        job_id = str(job.get("id"))
+        job_id = await self._recovery.create(
+            lambda: self._call(self._client.create_export_job, body),
+            lambda since: self._recovery.find_job(
+                destination["datasetId"], body, since, self._known_jobs
+            ),
+            read_id=lambda job: str(job.get("id")),
+        )
         self.result.created_jobs.append(job_id)
         return job_id
+
+    async def _create_dataset(self, change: Change, body: dict[str, Any]) -> str:
+        return await self._recovery.create(
+            lambda: self._call(self._client.create_dataset, body),
+            lambda since: self._recovery.find_dataset(self._stack, change.name),
+            read_id=str,
+        )

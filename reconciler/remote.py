@@ -152,7 +152,9 @@ class AepClient(DatasetCalls, JobCalls):
         self, method: str, path: str, name: str, token: str | None, kw: dict[str, Any]
     ) -> Answer | _Failure:
         call = f"{method} {path}"
-        safe = may_retry_method(method, self._retry, idempotent=token is None)
+        # PATCH bodies here set fields (or append a deduplicated inventory entry): repeating
+        # one is harmless. POST creates are never repeated here: see reconciler.recovery.
+        safe = may_retry_method(method, self._retry, idempotent=token is None or method == "PATCH")
         base = self._platform if token is not None else self._ims
         try:
             resp = await self._send(method, base + path, name, **kw)
@@ -166,7 +168,8 @@ class AepClient(DatasetCalls, JobCalls):
         if resp.is_success:
             return Answer(resp.status_code, resp.headers, body)
         error = api_error(call, resp.status_code, body, self._secrets())
-        retryable = safe and is_retryable_status(resp.status_code)
+        # A 429 was turned away before any work was done: repeating it is always safe.
+        retryable = resp.status_code == 429 or (safe and is_retryable_status(resp.status_code))
         return _Failure(error, retryable, retry_hint(resp.headers, body, now=time.time()))
 
     async def _request(

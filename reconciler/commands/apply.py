@@ -11,6 +11,7 @@ from typing import Any
 from reconciler import planfile
 from reconciler.applier import Applier, ApplyResult, Event, Outcome
 from reconciler.diagnostics import ConfigError, PlanError
+from reconciler.lease import Lease
 from reconciler.plan import Plan
 from reconciler.plan_flags import add_plan_flags, options_from
 from reconciler.remote import AepClient
@@ -109,7 +110,7 @@ async def _execute(args: argparse.Namespace, ctx: Context, client: AepClient, pl
 
 
 async def _apply(args: argparse.Namespace, ctx: Context) -> int:
-    async with ctx.session.client() as client:
+    async with ctx.session.client() as client, Lease(client, ctx.stack, wait=args.lock_timeout):
         if args.plan is not None:
             saved = planfile.read(args.plan)
             if saved.applied_at is not None:

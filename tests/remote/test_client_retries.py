@@ -77,14 +77,17 @@ def test_post_is_never_retried_blindly(failure: httpx.Response | Exception) -> N
         assert info.value.status == 503
 
 
-def test_patch_is_not_retried_but_retry_unsafe_allows_it() -> None:
+def test_patch_sets_fields_so_it_is_retried_after_a_server_error() -> None:
     ok = httpx.Response(200, json=["@/dataSets/abc"])
-    script = Script(api=[httpx.Response(500)])
-    with pytest.raises(ApiError):
-        run(using(client(script), lambda c: c.patch_dataset("abc", {"name": "n"})))
     script = Script(api=[httpx.Response(500), ok])
-    c = client(script, retry=RetryPolicy(retry_unsafe=True))
-    run(using(c, lambda c: c.patch_dataset("abc", {"name": "n"})))
+    run(using(client(script), lambda c: c.patch_dataset("abc", {"name": "n"})))
+    assert len(script.api_requests()) == 2
+
+
+def test_a_rate_limited_post_is_repeated_because_it_was_never_processed() -> None:
+    limited = httpx.Response(429, json={"message": "Too many requests", "retryAfterMs": "10"})
+    script = Script(api=[limited, httpx.Response(201, json=["@/dataSets/abc"])])
+    assert run(using(client(script), lambda c: c.create_dataset({"name": "n"}))) == "abc"
     assert len(script.api_requests()) == 2
 
 

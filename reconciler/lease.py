@@ -1,0 +1,202 @@
+"""One apply at a time per stack and sandbox: a lease held on a lock dataset, taken by CAS.
+
+AEP has no lock API, but Catalog datasets have E-Tags and honour ``If-Match``. Each stack
+keeps one small lock dataset per sandbox (tag ``reconciler-lock: [<stack>]``; it carries no
+``reconciler-stack`` tag, so plans never see it). Taking the lease is a PATCH of its tags
+with ``If-Match``: of two applies racing, exactly one PATCH succeeds and the other gets 412.
+The lease names its holder and expires (default 10 minutes, renewed while the apply runs),
+so a killed apply never locks the stack for good. If two applies create the lock dataset at
+the same moment, the oldest one wins and the other is deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from reconciler.diagnostics import ApiError, ReconcilerError
+from reconciler.ownership import tags_of
+from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
+
+LOCK_TAG = "reconciler-lock"
+LEASE_TAG = "reconciler-lease"
+DEFAULT_TTL = 600.0
+
+
+class LockClient(Protocol):
+    async def list_datasets(
+        self,
+        *,
+        properties: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        name: str | None = None,
+        page_size: int = 100,
+    ) -> dict[str, dict[str, Any]]: ...
+    async def get_dataset(self, dataset_id: str) -> tuple[dict[str, Any], str | None]: ...
+    async def create_dataset(self, body: Mapping[str, Any]) -> str: ...
+    async def patch_dataset(
+        self, dataset_id: str, body: Mapping[str, Any], *, if_match: str | None = None
+    ) -> None: ...
+    async def delete_dataset(self, dataset_id: str) -> None: ...
+
+
+class LockedError(ReconcilerError):
+    """Another apply holds the stack's lease."""
+
+
+@dataclass(frozen=True)
+class LeaseInfo:
+    holder: str
+    expires_ms: int
+    by: str
+
+    def expired(self, now_ms: int) -> bool:
+        return now_ms >= self.expires_ms
+
+    def encode(self) -> list[str]:
+        return [f"holder={self.holder}", f"expires={self.expires_ms}", f"by={self.by}"]
+
+    @classmethod
+    def decode(cls, values: Sequence[str]) -> LeaseInfo | None:
+        fields = dict(v.partition("=")[::2] for v in values)
+        try:
+            return cls(fields["holder"], int(fields["expires"]), fields.get("by", "?"))
+        except (KeyError, ValueError):
+            return None
+
+
+def who() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+def lock_body(stack: str) -> dict[str, Any]:
+    return {
+        "name": f"reconciler lock: {stack}",
+        "description": "Holds the apply lease of a reconciler stack. Contains no data; "
+        "deleting it only releases the lock.",
+        "schemaRef": {"id": PROFILE_UNION_SCHEMA, "contentType": XED_CONTENT_TYPE},
+        "fileDescription": {"persisted": False},
+        "tags": {LOCK_TAG: [stack]},
+    }
+
+
+def _oldest(found: Mapping[str, Mapping[str, Any]]) -> str:
+    return min(found, key=lambda i: (found[i].get("created") or 0, i))
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Lease:
+    """The stack's lease; use ``async with Lease(...)`` around everything apply does."""
+
+    def __init__(
+        self,
+        client: LockClient,
+        stack: str,
+        *,
+        ttl: float = DEFAULT_TTL,
+        wait: float = 0.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], int] = _now_ms,
+    ) -> None:
+        self._client = client
+        self._stack = stack
+        self._ttl = ttl
+        self._wait = wait
+        self._sleep = sleep
+        self._clock = clock
+        self.holder = uuid.uuid4().hex
+        self.lock_id: str | None = None
+        self._renewer: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Lease:
+        await self.acquire()
+        self._renewer = asyncio.create_task(self._renew_forever())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._renewer is not None:
+            self._renewer.cancel()
+        await self.release()
+
+    async def _lock_dataset(self) -> str:
+        tag = {LOCK_TAG: self._stack}
+        found = await self._client.list_datasets(tags=tag, properties=("created",))
+        if found:
+            return _oldest(found)
+        mine = await self._client.create_dataset(lock_body(self._stack))
+        found = await self._client.list_datasets(tags=tag, properties=("created",))
+        found.setdefault(mine, {"created": 0})
+        winner = _oldest(found)
+        if winner != mine:  # another apply created one at the same moment: theirs wins
+            await self._client.delete_dataset(mine)
+        return winner
+
+    async def acquire(self) -> None:
+        deadline = self._clock() + int(self._wait * 1000)
+        while True:
+            self.lock_id = await self._lock_dataset()
+            dataset, etag = await self._client.get_dataset(self.lock_id)
+            current = LeaseInfo.decode(tags_of(dataset).get(LEASE_TAG, []))
+            now = self._clock()
+            if current is None or current.expired(now) or current.holder == self.holder:
+                if await self._write(dataset, etag, self._fresh(now)):
+                    return
+                continue
+            if now >= deadline:
+                left = max(0, (current.expires_ms - now) // 1000)
+                raise LockedError(
+                    f"stack {self._stack} is being applied by {current.by} (lease expires in "
+                    f"{left} s); wait for it, or retry with --lock-timeout SECONDS"
+                )
+            await self._sleep(min(2.0, max(0.05, (deadline - now) / 1000)))
+
+    def _fresh(self, now: int) -> LeaseInfo:
+        return LeaseInfo(self.holder, now + int(self._ttl * 1000), who())
+
+    async def _write(
+        self, dataset: Mapping[str, Any], etag: str | None, lease: LeaseInfo | None
+    ) -> bool:
+        assert self.lock_id is not None
+        tags = {k: v for k, v in tags_of(dataset).items() if k != LEASE_TAG}
+        if lease is not None:
+            tags[LEASE_TAG] = lease.encode()
+        try:
+            await self._client.patch_dataset(self.lock_id, {"tags": tags}, if_match=etag)
+        except ApiError as exc:
+            if exc.status in (409, 412):
+                return False  # someone else moved first
+            raise
+        return True
+
+    async def _renew_forever(self) -> None:
+        while True:
+            await self._sleep(self._ttl / 3)
+            try:
+                await self.acquire()
+            except (ApiError, LockedError):
+                return  # the apply finishes or fails on its own; the lease just expires
+
+    async def release(self) -> None:
+        if self.lock_id is None:
+            return
+        try:
+            dataset, etag = await self._client.get_dataset(self.lock_id)
+            current = LeaseInfo.decode(tags_of(dataset).get(LEASE_TAG, []))
+            if current is not None and current.holder == self.holder:
+                await self._write(dataset, etag, None)
+        except ApiError:
+            pass  # it expires by itself

@@ -1,0 +1,107 @@
+"""Creates that are never duplicated: after an ambiguous failure, look before trying again.
+
+A create that timed out, lost its connection or got a 5xx may have been committed. Sending
+it again blindly would make a second dataset or export job, which is worse than a failure.
+So the object is looked for first (a dataset by its ownership tags, a job by the fingerprint
+of its request among the newest jobs of its dataset) and only created again when absent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from reconciler.diagnostics import ApiError, TransportError
+from reconciler.live import job_fingerprint
+from reconciler.ownership import NAME_TAG, STACK_TAG
+from reconciler.wire import job_dataset_id
+
+T = TypeVar("T")
+ATTEMPTS = 5
+CLOCK_SKEW_MS = 10 * 60 * 1000  # how far the platform's clock may be off from ours
+
+
+class FindClient(Protocol):
+    async def list_datasets(
+        self,
+        *,
+        properties: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        name: str | None = None,
+        page_size: int = 100,
+    ) -> dict[str, dict[str, Any]]: ...
+    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any: ...
+
+
+def ambiguous(exc: ApiError) -> bool:
+    """The platform may or may not have done it: no answer, or a server error."""
+    return isinstance(exc, TransportError) or exc.status >= 500
+
+
+class CreateRecovery:
+    def __init__(
+        self,
+        client: FindClient,
+        *,
+        attempts: int = ATTEMPTS,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._client = client
+        self._attempts = attempts
+        self._sleep = sleep
+
+    async def create(
+        self,
+        send: Callable[[], Awaitable[T]],
+        find: Callable[[int], Awaitable[str | None]],
+        *,
+        read_id: Callable[[T], str],
+    ) -> str:
+        since = int(time.time() * 1000)
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return read_id(await send())
+            except ApiError as exc:
+                if not ambiguous(exc) or attempt == self._attempts:
+                    raise
+            await self._sleep(min(8.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.0))
+            found = await find(since)
+            if found is not None:
+                return found
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def find_dataset(self, stack: str, name: str) -> str | None:
+        tags = {STACK_TAG: stack, NAME_TAG: name}
+        found = await self._client.list_datasets(tags=tags, properties=("created",))
+        if not found:
+            return None
+        return min(found, key=lambda i: (found[i].get("created") or 0, i))
+
+    async def find_job(
+        self,
+        dataset_id: str,
+        body: Mapping[str, Any],
+        since_ms: int,
+        known: frozenset[str] = frozenset(),
+    ) -> str | None:
+        """The newest job with this request in ``dataset_id`` created since the first try.
+
+        ``known`` are the jobs the plan saw already (an older FAILED one with the same
+        request, say): those are never mistaken for the one just created.
+        """
+        wanted = job_fingerprint(body)
+        async for page in self._client.iter_export_job_pages():
+            for job in page:
+                if (
+                    str(job.get("id")) not in known
+                    and job_dataset_id(job) == dataset_id
+                    and int(job.get("creationTime") or 0) >= since_ms - CLOCK_SKEW_MS
+                    and job_fingerprint(job) == wanted
+                ):
+                    return str(job["id"])
+            if page and int(page[-1].get("creationTime") or 0) < since_ms - CLOCK_SKEW_MS:
+                return None
+        return None

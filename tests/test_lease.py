@@ -1,0 +1,96 @@
+"""The apply lease: exactly one holder at a time, expiry, release, and the lock-dataset race."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from reconciler.embedded import embedded_connection
+from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.lease import LEASE_TAG, LOCK_TAG, Lease, LockedError
+from reconciler.remote import AepClient
+
+
+def with_clients(n: int, body: Callable[..., Awaitable[Any]]) -> Any:
+    async def scenario() -> Any:
+        app = create_app(EmulatorConfig(db_path=":memory:"))
+        clients = [
+            AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app))
+            for _ in range(n)
+        ]
+        try:
+            return await body(*clients)
+        finally:
+            for c in clients:
+                await c.aclose()
+
+    return asyncio.run(scenario())
+
+
+def test_second_apply_is_refused_while_the_first_holds_the_lease() -> None:
+    async def body(a: AepClient, b: AepClient) -> None:
+        async with Lease(a, "demo") as held:
+            with pytest.raises(LockedError, match="stack demo is being applied by"):
+                await Lease(b, "demo").acquire()
+            lock, _ = await a.get_dataset(held.lock_id or "")
+            assert lock["tags"][LOCK_TAG] == ["demo"]
+            assert any(v.startswith("holder=") for v in lock["tags"][LEASE_TAG])
+        later = Lease(b, "demo")
+        await later.acquire()  # released on exit: free again
+        await later.release()
+
+    with_clients(2, body)
+
+
+def test_racing_acquires_yield_exactly_one_holder_and_one_lock_dataset() -> None:
+    async def body(*clients: AepClient) -> None:
+        leases = [Lease(c, "demo") for c in clients]
+        results = await asyncio.gather(*(x.acquire() for x in leases), return_exceptions=True)
+        winners = [r for r in results if r is None]
+        assert len(winners) == 1
+        assert all(isinstance(r, LockedError) for r in results if r is not None)
+        locks = await clients[0].list_datasets(tags={LOCK_TAG: "demo"})
+        assert len(locks) == 1
+
+    with_clients(4, body)
+
+
+def test_an_expired_lease_is_taken_over() -> None:
+    async def body(a: AepClient, b: AepClient) -> None:
+        now = [1_000_000]
+        stale = Lease(a, "demo", ttl=60, clock=lambda: now[0])
+        await stale.acquire()  # then the process is killed: never released
+        now[0] += 61_000
+        fresh = Lease(b, "demo", clock=lambda: now[0])
+        await fresh.acquire()
+        assert fresh.lock_id == stale.lock_id
+
+    with_clients(2, body)
+
+
+def test_waiting_gets_the_lease_once_the_holder_releases() -> None:
+    async def body(a: AepClient, b: AepClient) -> None:
+        first = Lease(a, "demo")
+        await first.acquire()
+
+        async def release_soon() -> None:
+            await asyncio.sleep(0.2)
+            await first.release()
+
+        waiting = Lease(b, "demo", wait=5)
+        await asyncio.gather(release_soon(), waiting.acquire())
+        assert waiting.lock_id == first.lock_id
+
+    with_clients(2, body)
+
+
+def test_stacks_do_not_share_a_lease() -> None:
+    async def body(a: AepClient, b: AepClient) -> None:
+        async with Lease(a, "one"), Lease(b, "two"):
+            pass
+
+    with_clients(2, body)

@@ -1,0 +1,75 @@
+"""Creates are never duplicated: ambiguous failures are resolved by looking before retrying."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from reconciler.applier import Applier, Outcome
+from reconciler.embedded import embedded_connection
+from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.live import observe
+from reconciler.planner import make_plan
+from reconciler.remote import AepClient, RetryPolicy
+from tests.test_planner import STACK, dataset, job, manifests
+
+
+async def _nap(_: float) -> None:
+    await asyncio.sleep(0)
+
+
+def converge(config: EmulatorConfig, runs: int = 1) -> tuple[int, int, list[Outcome]]:
+    """Apply two datasets with three jobs each, up to ``runs`` times until nothing fails.
+
+    Returns (datasets, jobs, outcomes of the last run) as a fault-free reader sees them.
+    """
+
+    async def scenario() -> tuple[int, int, list[Outcome]]:
+        app = create_app(config)
+        transport = httpx.ASGITransport(app=app)
+        retry = RetryPolicy(base_delay=0.0, max_delay=0.0)
+        async with AepClient(embedded_connection(), transport=transport, retry=retry) as c:
+            c._sleep = _nap  # type: ignore[attr-defined]
+            ms = manifests(
+                dataset("a"),
+                dataset("b", name="B"),
+                *(job(f"a{i}", "a", fields=f"f{i}") for i in range(3)),
+                *(job(f"b{i}", "b", fields=f"f{i}") for i in range(3)),
+            )
+            for _ in range(runs):
+                plan = make_plan(ms, await observe(c, STACK), stack=STACK, target="t")
+                result = await Applier(c, sleep=_nap).apply(plan)
+                if not result.failed:
+                    break
+            clean = create_app(EmulatorConfig(db_path=config.db_path))
+            async with AepClient(
+                embedded_connection(), transport=httpx.ASGITransport(app=clean)
+            ) as reader:
+                datasets = await reader.list_datasets(tags={"reconciler-stack": STACK})
+                jobs = await reader.list_export_jobs()
+            return len(datasets), len(jobs), [e.outcome for e in result.finished()]
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_create_answer_lost_still_creates_each_object_once(tmp_path: Any, seed: int) -> None:
+    config = EmulatorConfig(db_path=str(tmp_path / "p.db"), ambiguous_rate=1.0, seed=seed)
+    datasets, jobs, outcomes = converge(config)
+    assert (datasets, jobs) == (2, 6)
+    assert outcomes == [Outcome.SUCCEEDED] * 8
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_server_errors_and_rate_limits_converge_without_duplicates(
+    tmp_path: Any, seed: int
+) -> None:
+    config = EmulatorConfig(
+        db_path=str(tmp_path / "p.db"), fail_rate=0.3, ambiguous_rate=0.3, rate_limit=200, seed=seed
+    )
+    datasets, jobs, outcomes = converge(config, runs=3)
+    assert datasets == 2 and jobs == 6
+    assert outcomes and set(outcomes) == {Outcome.SUCCEEDED}
