@@ -1,0 +1,153 @@
+"""The project's workflows, its composite action and the example workflows pass actionlint and
+zizmor, follow the rules those tools leave to us, and the action's script works."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+EXAMPLES = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+ACTION = ROOT / ".github" / "actions" / "reconciler"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def _tool(name: str) -> str:
+    path = BIN / name
+    found = str(path) if path.exists() else shutil.which(name)
+    assert found, f"{name} is not installed: pip install -e '.[test]' brings it"
+    return found
+
+
+def _run(*cmd: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def _load(path: Path) -> Any:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+def test_there_are_workflows_to_check() -> None:
+    names = {p.name for p in EXAMPLES}
+    assert {"reconciler-plan.yml", "reconciler-apply.yml", "reconciler-drift.yml"} <= names
+    assert (ROOT / ".github" / "workflows" / "ci.yml") in WORKFLOWS
+
+
+def test_actionlint_passes() -> None:
+    files = [str(p.relative_to(ROOT)) for p in WORKFLOWS + EXAMPLES]
+    result = _run(_tool("actionlint"), "-no-color", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_passes_offline() -> None:
+    files = [str(p.relative_to(ROOT)) for p in EXAMPLES]
+    result = _run(_tool("zizmor"), "--offline", "--no-progress", ".github", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "completed examples/workflows/reconciler-drift.yml" in result.stderr
+
+
+def _steps(doc: Any) -> list[dict[str, Any]]:
+    if "runs" in doc:
+        return list(doc["runs"].get("steps", []))
+    return [s for job in doc["jobs"].values() for s in job.get("steps", [])]
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, *EXAMPLES, ACTION / "action.yml"], ids=str)
+def test_actions_are_pinned_and_scripts_take_no_expressions(path: Path) -> None:
+    for step in _steps(_load(path)):
+        uses = step.get("uses")
+        if uses and not uses.startswith("./"):
+            assert PINNED.match(uses), f"{path.name}: {uses} is not pinned to a full commit SHA"
+        run = step.get("run", "")
+        assert "${{" not in run, f"{path.name}: pass expressions through env:, not into run:"
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, *EXAMPLES], ids=str)
+def test_workflows_grant_permissions_explicitly(path: Path) -> None:
+    doc = _load(path)
+    assert "permissions" in doc, f"{path.name}: no top-level permissions"
+    top = doc["permissions"] or {}
+    assert all(v in ("read", "none") for v in top.values()), f"{path.name}: writes at top level"
+
+
+def test_examples_do_what_issue_5_asks() -> None:
+    plan, apply, drift = (
+        _load(ROOT / "examples" / "workflows" / f"reconciler-{n}.yml")
+        for n in ("plan", "apply", "drift")
+    )
+    plan_text = (ROOT / "examples" / "workflows" / "reconciler-plan.yml").read_text()
+    assert "pull_request" in plan["on"] and "<!-- reconciler-plan -->" in plan_text
+    assert plan["jobs"]["plan"]["strategy"]["matrix"]["target"]
+    job = apply["jobs"]["apply"]
+    assert apply["on"]["push"]["branches"] == ["main"]
+    assert job["concurrency"]["group"] == "reconciler-apply-${{ matrix.target }}"
+    assert job["concurrency"]["cancel-in-progress"] is False
+    assert any("plan-file" in s.get("with", {}) for s in job["steps"])
+    assert "schedule" in drift["on"]
+    assert "issues" in drift["jobs"]["issue"]["permissions"]
+
+
+def test_action_declares_its_inputs_and_outputs() -> None:
+    doc = _load(ACTION / "action.yml")
+    assert doc["runs"]["using"] == "composite"
+    assert {"command", "path", "target", "args", "python-version", "version"} <= set(doc["inputs"])
+    assert {"exit-code", "report"} <= set(doc["outputs"])
+
+
+def _run_action(tmp_path: Path, command: str, **inputs: str) -> dict[str, str]:
+    """run.sh as the runner would call it, against the embedded platform in ``tmp_path``."""
+    out = tmp_path / f"outputs-{len(list(tmp_path.glob('outputs-*')))}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AEP_", "GITHUB_"))}
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        RUNNER_TEMP=str(tmp_path),
+        GITHUB_OUTPUT=str(out),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+        RECONCILER_COMMAND=command,
+        RECONCILER_PATH="specs",
+        RECONCILER_TARGET=inputs.get("target", ""),
+        RECONCILER_PLAN_FILE=inputs.get("plan_file", ""),
+        RECONCILER_ARGS=inputs.get("args", ""),
+        NO_COLOR="1",
+    )
+    result = subprocess.run(
+        ["bash", str(ACTION / "run.sh")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    outputs = (
+        dict(line.split("=", 1) for line in out.read_text().splitlines()) if out.exists() else {}
+    )
+    outputs["status"] = str(result.returncode)
+    return outputs
+
+
+def test_action_script_reports_exit_codes_and_markdown(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    plan_file = str(tmp_path / "plans" / "local.plan")
+    planned = _run_action(tmp_path, "plan", target="local", plan_file=plan_file)
+    assert (planned["status"], planned["exit-code"]) == ("0", "2")  # changes are not a failure
+    assert Path(planned["plan-file"]).is_file()
+    assert "### reconciler plan: `local`" in Path(planned["report"]).read_text()
+    drift = _run_action(tmp_path, "drift", target="local")
+    assert (drift["status"], drift["exit-code"]) == ("0", "2")
+    assert "| missing | `Dataset/profile-export` |" in Path(drift["report"]).read_text()
+    assert "drift: `local`" in (tmp_path / "summary.md").read_text()
+    bad = _run_action(tmp_path, "drift", target="nope")
+    assert (bad["status"], bad["exit-code"]) == ("1", "1")  # an error fails the step
+    several = _run_action(tmp_path, "plan", target="local other")
+    assert several["status"] == "1" and "exit-code" not in several
