@@ -49,6 +49,13 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="follow new export jobs to the end; exit 1 if one FAILED",
     )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another apply of the same stack (default: stop at once)",
+    )
     parser.set_defaults(run=run)
 
 
