@@ -7,61 +7,29 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from reconciler.crosschecks import check_set
 from reconciler.diagnostics import ConfigError, Diagnostic, ManifestError, sorted_diagnostics
-from reconciler.manifests import Document, format_path, load_file
+from reconciler.manifests import format_path, load_file
 from reconciler.model_errors import diagnostics_from
+from reconciler.project_config import (
+    ProjectModel,
+    TargetModel,
+    VarValue,
+    config_rules,
+    literal_secret_keys,
+)
 from reconciler.resources import (
     DesiredDataset,
     DesiredExportJob,
     ManifestSet,
 )
-from reconciler.secret_scan import SECRET_KEYS, find_secrets
-from reconciler.validation import Checked, check_document, check_ignore_path, declared_key
-from reconciler.variables import VAR_NAME
+from reconciler.secret_scan import find_secrets
+from reconciler.validation import Checked, check_document, declared_key
 
 CONFIG_NAMES = ("reconciler.yaml", "reconciler.yml")
-STACK_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
-_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
-
-EnvName = Annotated[str, Field(pattern=_ENV_NAME)]
-VarValue = str | int | float | bool
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TargetModel(_Strict):
-    platformUrl: Annotated[str, Field(pattern=r"^https?://")] | None = None
-    imsUrl: Annotated[str, Field(pattern=r"^https?://")] | None = None
-    orgId: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+@AdobeOrg$")] | None = None
-    sandbox: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] = "prod"
-    clientIdEnv: EnvName | None = None
-    clientSecretEnv: EnvName | None = None
-    scopes: Annotated[str, Field(min_length=1)] | None = None
-    protected: bool = False
-    variables: dict[Annotated[str, Field(pattern=f"^{VAR_NAME}$")], VarValue] = Field(
-        default_factory=dict
-    )
-    ignoreFields: dict[str, list[str]] = Field(default_factory=dict)
-
-
-class ProjectModel(_Strict):
-    """The schema of reconciler.yaml."""
-
-    stack: Annotated[str, Field(pattern=STACK_PATTERN, max_length=63)]
-    defaultTarget: str | None = None
-    targets: dict[Annotated[str, Field(pattern=STACK_PATTERN)], TargetModel | None] = Field(
-        default_factory=dict
-    )
-    variables: dict[Annotated[str, Field(pattern=f"^{VAR_NAME}$")], VarValue] = Field(
-        default_factory=dict
-    )
 
 
 @dataclass(frozen=True)
@@ -148,63 +116,6 @@ def _relative(path: Path, start: Path) -> Path:
     return Path(os.path.relpath(path, Path.cwd()))
 
 
-_LITERAL_CREDENTIAL = (
-    "literal credentials are not allowed in a file; set clientIdEnv and clientSecretEnv to the "
-    "NAMES of environment variables (value not shown)"
-)
-
-
-def _literal_secret_keys(doc: Document) -> tuple[Any, list[Diagnostic]]:
-    """Drop clientSecret/clientId-like keys from targets, reporting each without its value."""
-    data = doc.data
-    targets = data.get("targets") if isinstance(data, Mapping) else None
-    if not isinstance(targets, Mapping):
-        return data, []
-    diags, cleaned = [], dict(targets)
-    for name, target in targets.items():
-        if not isinstance(target, Mapping):
-            continue
-        for key in sorted(SECRET_KEYS & set(target)):
-            path = ("targets", name, key)
-            diags.append(Diagnostic(_LITERAL_CREDENTIAL, doc.at(path, key=True), format_path(path)))
-        cleaned[name] = {k: v for k, v in target.items() if k not in SECRET_KEYS}
-    return {**data, "targets": cleaned}, diags
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _ignore_rules(doc: Document, name: str, target: Mapping[str, Any]) -> list[Diagnostic]:
-    out = []
-    for kind, paths in _mapping(target.get("ignoreFields")).items():
-        base = ("targets", name, "ignoreFields", kind)
-        if kind not in ("Dataset", "ExportJob"):
-            msg = f"unknown kind '{kind}'; expected Dataset or ExportJob"
-            out.append(Diagnostic(msg, doc.at(base, key=True), format_path(base)))
-            continue
-        for index, path in enumerate(paths if isinstance(paths, list) else []):
-            problem = check_ignore_path(kind, path) if isinstance(path, str) else None
-            if problem:
-                where = (*base, index)
-                out.append(Diagnostic(problem, doc.at(where), format_path(where)))
-    return out
-
-
-def _config_rules(doc: Document, data: Mapping[str, Any]) -> list[Diagnostic]:
-    """Rules beyond the schema, run on the raw data so they report beside schema errors."""
-    out = []
-    targets = _mapping(data.get("targets"))
-    default = data.get("defaultTarget")
-    if isinstance(default, str) and default not in targets:
-        known = ", ".join(sorted(targets)) or "none"
-        msg = f"'{default}' is not one of the targets ({known})"
-        out.append(Diagnostic(msg, doc.at(("defaultTarget",)), "defaultTarget"))
-    for name, target in targets.items():
-        out += _ignore_rules(doc, str(name), _mapping(target))
-    return out
-
-
 def read_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     """The project at ``root`` and every problem of its reconciler.yaml."""
     config = find_config(root)
@@ -218,10 +129,10 @@ def read_project(root: Path) -> tuple[Project, list[Diagnostic]]:
         msg = "reconciler.yaml holds one document; found more"
         return empty, [Diagnostic(msg, docs[1].start)]
     doc = docs[0]
-    data, diags = _literal_secret_keys(doc)
+    data, diags = literal_secret_keys(doc)
     secrets = find_secrets(data)
     diags += [Diagnostic(msg, doc.at(path), format_path(path)) for path, msg in secrets]
-    diags += _config_rules(doc, _mapping(data))
+    diags += config_rules(doc, data)
     try:
         model = ProjectModel.model_validate(data)
     except ValidationError as exc:
