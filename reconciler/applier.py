@@ -159,6 +159,13 @@ class Applier:
                 if exc.status != 404:  # already gone is what we wanted
                     raise
 
+    async def _delete_dataset(self, dataset_id: str) -> None:
+        try:
+            await self._call(self._client.delete_dataset, dataset_id)
+        except ApiError as exc:
+            if exc.status != 404:  # a repeated DELETE whose first try went through
+                raise
+
     async def _execute(self, change: Change) -> str | None:
         client = self._client
         after = dict(change.after or {})
@@ -169,7 +176,7 @@ class Applier:
                 await self._call(client.patch_dataset, change.id, after)
                 return None
             await self._cancel(change.cancel_ids)
-            await self._call(client.delete_dataset, change.id)
+            await self._delete_dataset(str(change.id))
             if change.action is Action.REPLACE:
                 return await self._create_dataset(change, after)
             return None

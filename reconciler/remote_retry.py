@@ -23,11 +23,14 @@ class RetryPolicy:
     base_delay: float = 0.2  # seconds; doubles on each retry, capped by max_delay
     max_delay: float = 10.0
     deadline: float = 60.0  # seconds from the first attempt; no retry would end past it
-    retry_unsafe: bool = False  # also retry POST/PATCH (only once creates are safe to repeat)
+    # Also repeat POSTs after a 5xx or no answer. Off: the applier resolves ambiguous creates
+    # itself by looking for the object first (reconciler.recovery). The client always repeats
+    # 429s (never processed) and PATCHes (they set fields).
+    retry_unsafe: bool = False
 
 
 def may_retry_method(method: str, policy: RetryPolicy, *, idempotent: bool = False) -> bool:
-    """GET and DELETE always; other methods only when the caller or the policy says so."""
+    """GET and DELETE always; others when the caller says they are idempotent, or the policy."""
     return idempotent or policy.retry_unsafe or method.upper() in IDEMPOTENT_METHODS
 
 

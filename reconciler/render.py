@@ -44,6 +44,17 @@ def _get(value: Mapping[str, Any] | None, path: str) -> Any:
     return node
 
 
+def _shown(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A body as reviewers read it: our ownership tags are bookkeeping, not content."""
+    out = dict(body)
+    tags = out.get("tags")
+    if isinstance(tags, Mapping):
+        out["tags"] = {k: v for k, v in tags.items() if not str(k).startswith("reconciler-")}
+        if not out["tags"]:
+            del out["tags"]
+    return out
+
+
 def change_lines(change: Change, colour: bool) -> list[str]:
     symbol = change.action.symbol
     ident = f" ({change.id})" if change.id else ""
@@ -52,7 +63,7 @@ def change_lines(change: Change, colour: bool) -> list[str]:
     if change.blocked:
         lines.append(_paint(f"        blocked: {change.blocked}", "x", colour))
     if change.action is Action.CREATE and change.after:
-        lines += [f"        {p} = {_value(v)}" for p, v in _flatten(change.after)]
+        lines += [f"        {p} = {_value(v)}" for p, v in _flatten(_shown(change.after))]
     elif change.action in (Action.UPDATE, Action.REPLACE) and change.paths:
         for path in change.paths:
             before, after = _get(change.before, path), _get(change.after, path)
@@ -167,7 +178,7 @@ def plan_markdown(plan: Plan) -> str:
 
 def _diff_lines(change: Change) -> Iterable[str]:
     if change.action is Action.CREATE:
-        return [f"+ {p}: {_value(v)}" for p, v in _flatten(change.after or {})]
+        return [f"+ {p}: {_value(v)}" for p, v in _flatten(_shown(change.after or {}))]
     if change.paths:
         out = []
         for path in change.paths:
