@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from emu_support import Api
 from starlette.applications import Starlette
 
 from reconciler.emulator import EmulatorConfig, ManualClock, create_app
+from tests.emulator.emu_support import Api
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from emu_support import CLIENT_ID, ORG, SECRET, served
 
 from reconciler.wire import PROFILE_UNION_SCHEMA
+from tests.emulator.emu_support import CLIENT_ID, ORG, SECRET, served
 
 aepp = pytest.importorskip("aepp")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emu_support import JOBS, Api
 
 from reconciler.emulator import EmulatorConfig, ManualClock, SystemClock, create_app
+from tests.emulator.emu_support import JOBS, Api
 
 pytestmark = pytest.mark.anyio
 

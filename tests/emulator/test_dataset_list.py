@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emu_support import DATASETS, Api
 
 from reconciler.emulator import ManualClock
+from tests.emulator.emu_support import DATASETS, Api
 
 pytestmark = pytest.mark.anyio
 

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from emu_support import CLIENT_ID, DATASETS, ORG, Api
 
 from reconciler.emulator import ManualClock
 from reconciler.wire import DATASET_READ_ONLY, PROFILE_UNION_SCHEMA
+from tests.emulator.emu_support import CLIENT_ID, DATASETS, ORG, Api
 
 pytestmark = pytest.mark.anyio
 

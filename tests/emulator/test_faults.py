@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_support import DATASETS, JOBS, Api
 
 from reconciler.emulator import ConnectionDropped, EmulatorConfig, ManualClock, create_app
 from reconciler.emulator import faults as faults_module
+from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio
 

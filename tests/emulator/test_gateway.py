@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emu_support import DATASETS, JOBS, Api
 
 from reconciler.emulator import Credential, EmulatorConfig, ManualClock, create_app
+from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio
 

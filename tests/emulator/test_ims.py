@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_support import CLIENT_ID, DATASETS, SECRET, Api
 
 from reconciler.emulator import EmulatorConfig, ManualClock
+from tests.emulator.emu_support import CLIENT_ID, DATASETS, SECRET, Api
 
 pytestmark = pytest.mark.anyio
 

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from emu_support import JOBS, Api
 
 from reconciler.emulator import EmulatorConfig, ManualClock, create_app
+from tests.emulator.emu_support import JOBS, Api
 
 pytestmark = pytest.mark.anyio
 

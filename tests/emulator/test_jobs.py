@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emu_support import DATASETS, JOBS, ORG, Api
 
 from reconciler.emulator import ManualClock
+from tests.emulator.emu_support import DATASETS, JOBS, ORG, Api
 
 pytestmark = pytest.mark.anyio
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emu_support import DATASETS, JOBS, Api
 
 from reconciler.emulator import EmulatorConfig, ManualClock, create_app
 from reconciler.emulator.seed import seed_database
+from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio
 

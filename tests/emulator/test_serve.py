@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emu_support import CLIENT_ID, DATASETS, JOBS, ORG, SECRET, served
 
 from reconciler.cli import main
 from reconciler.emulator import EmulatorConfig, create_app
+from tests.emulator.emu_support import CLIENT_ID, DATASETS, JOBS, ORG, SECRET, served
 
 pytestmark = pytest.mark.e2e
 
