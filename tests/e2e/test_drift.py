@@ -282,3 +282,34 @@ def test_markdown_report_names_every_target(platform: Platform, workdir: Path) -
     assert result.code == 2
     assert "drift: `local`" in result.out and "drift: `staging`" in result.out
     assert result.out.count("| missing | `Dataset/profile-export` |") == 2
+
+
+def test_ignored_fields_never_count_and_are_counted(
+    platform: Platform, workdir: Path, other: OutOfBand
+) -> None:
+    config = workdir / "specs" / "reconciler.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("  local:\n", "  local:\n    ignoreFields:\n      Dataset: [description]\n"),
+        encoding="utf-8",
+    )
+    manifest = workdir / "specs" / "datasets" / "profile-export.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8") + "  ignoreFields: [tags.team]\n", encoding="utf-8"
+    )
+    applied = run_cli(platform, workdir, ["apply", "--auto-approve"])
+    assert applied.code == 0, applied.out + applied.err
+    [(dataset_id, dataset)] = other.datasets(tags="reconciler-name:profile-export").items()
+    tags = {**dataset["tags"], "team": ["sales"]}
+    other.patch_dataset(dataset_id, {"description": "edited by hand", "tags": tags})
+    code, report = drift_json(platform, workdir)
+    assert (code, report["findings"]) == (0, [])
+    assert report["targets"][0]["ignored"] == {"Dataset/profile-export": 2}
+    text_report = run_cli(platform, workdir, ["drift"])
+    assert text_report.out.splitlines()[-1] == (
+        "Drift local: in sync; 2 field(s) ignored by ignoreFields."
+    )
+    other.patch_dataset(dataset_id, {"name": "Renamed by hand"})  # not ignored: drift
+    code, report = drift_json(platform, workdir)
+    assert code == 2
+    assert [(f["type"], f["paths"]) for f in report["findings"]] == [("changed", ["name"])]
