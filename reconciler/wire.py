@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 CATALOG_BASE = "/data/foundation/catalog"
 UPS_BASE = "/data/core/ups"
@@ -79,8 +79,21 @@ def check_fields_expression(value: str) -> str:
     return value
 
 
-Rfc3339 = Annotated[str, AfterValidator(_rfc3339)]
-FieldsExpr = Annotated[str, AfterValidator(check_fields_expression)]
+_PATH = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+_FIELDS_PATTERN = rf"^\s*{_PATH}\s*(,\s*{_PATH}\s*)*$"
+
+# The validators give the messages; the schema patterns let editors and JSON Schema
+# validators catch the same mistakes.
+Rfc3339 = Annotated[
+    str,
+    AfterValidator(_rfc3339),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": _RFC3339.pattern}),
+]
+FieldsExpr = Annotated[
+    str,
+    AfterValidator(check_fields_expression),
+    WithJsonSchema({"type": "string", "pattern": _FIELDS_PATTERN}),
+]
 SegmentStatus = Literal["realized", "existing", "exited"]
 FileFormat = Literal["", "csv", "text", "parquet", "json", "sequencefile", "avro"]
 
