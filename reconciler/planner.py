@@ -61,7 +61,8 @@ def make_plan(
             )
     jobs = JobPlan()
     for desired_job in manifests.export_jobs:
-        plan_job(desired_job, datasets.outcomes, live, jobs)
+        ignore = options.ignore_fields.get(EXPORT_JOB, ()) + desired_job.lifecycle.ignore_fields
+        plan_job(desired_job, datasets.outcomes, live, jobs, ignore)
     leftover_jobs(live, {j.key.name for j in manifests.export_jobs}, jobs)
     changes = guard(
         datasets.changes + jobs.changes, manifests=manifests, live=live, options=options
@@ -78,7 +79,7 @@ def make_plan(
             seconds=live.seconds,
             objects=live.object_fingerprints(),
         ),
-        ignored=datasets.ignored,
+        ignored={**datasets.ignored, **jobs.ignored},
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.diffing import changed_paths
+from reconciler.diffing import changed_paths, without_paths
 from reconciler.fingerprint import effective_request
 from reconciler.live import LiveJob, LiveState, job_fingerprint
 from reconciler.ownership import (
@@ -36,6 +36,7 @@ class JobPlan:
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)  # live job ids accounted for
+    ignored: dict[str, int] = field(default_factory=dict)  # "ExportJob/name" -> rules that hid
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def plan_job(
     outcomes: Mapping[str, DatasetOutcome],
     live: LiveState,
     result: JobPlan,
+    ignore: tuple[str, ...] = (),
 ) -> None:
     name = desired.key.name
     dest = destination_of(desired, outcomes, live)
@@ -91,7 +93,7 @@ def plan_job(
     fp = job_fingerprint(body)
     jobs = live.jobs_into(dest.dataset_id) if dest.dataset_id else []
     inv = inventory(dest.live) if dest.live is not None else {}
-    same = [j for j in jobs if j.fingerprint == fp]
+    same = _matching(body, fp, jobs, ignore, result, str(desired.key))
     result.claimed.update(j.id for j in same)
     entry = inventory_entry(name, fp)
     patch = _patch_for(dest, entry, inv)
@@ -179,6 +181,31 @@ def plan_job(
     result.changes.append(
         _with(create, Action.CREATE, "declared, no job with this request", None, None, (), ())
     )
+
+
+def _matching(
+    body: Mapping[str, Any],
+    fp: str,
+    jobs: list[LiveJob],
+    ignore: tuple[str, ...],
+    result: JobPlan,
+    key: str,
+) -> list[LiveJob]:
+    """Live jobs with the declared request; ``ignore``d paths do not take part in the match."""
+    if not ignore:
+        return [j for j in jobs if j.fingerprint == fp]
+    stripped, hidden = without_paths(body, ignore)
+    wanted = job_fingerprint(stripped)
+    same = []
+    for job in jobs:
+        request, live_hidden = without_paths(job.request, ignore)
+        if job_fingerprint(request) == wanted:
+            same.append(job)
+            if job.fingerprint != fp:
+                hidden = max(hidden, live_hidden, 1)
+    if hidden:
+        result.ignored[key] = hidden
+    return same
 
 
 def _plan_failed(

@@ -371,3 +371,21 @@ def test_ignore_fields_hide_a_difference_and_are_counted() -> None:
 
 def _raw(j: Any) -> dict[str, Any]:
     return {**j.request, "id": j.id, "status": j.status, "creationTime": j.creation_time}
+
+
+def test_export_job_ignore_fields_take_no_part_in_matching_and_are_counted() -> None:
+    ms = manifests(dataset(), job())
+    live = applied(ms)
+    flipped = job(evaluationInfo={"segmentation": True})
+    assert plan(manifests(dataset(), flipped), live).has_changes  # a real change...
+    quiet = job(
+        evaluationInfo={"segmentation": True},
+        lifecycle=Lifecycle(ignore_fields=("evaluationInfo",)),
+    )
+    p = plan(manifests(dataset(), quiet), live)
+    assert not p.has_changes  # ...unless the manifest ignores that field
+    assert p.ignored == {"ExportJob/vip": 1}
+    by_target = plan(
+        manifests(dataset(), flipped), live, ignore_fields={EXPORT_JOB: ("evaluationInfo",)}
+    )
+    assert not by_target.has_changes and by_target.ignored == {"ExportJob/vip": 1}
