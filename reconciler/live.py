@@ -71,11 +71,22 @@ class LiveState:
     jobs_seen: int = 0
     requests: int = 0
     seconds: float = 0.0
+    _by_name: dict[str | None, list[tuple[str, dict[str, Any]]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _indexed: int = field(default=-1, repr=False, compare=False)
 
     def datasets_named(self, name: str) -> list[tuple[str, dict[str, Any]]]:
         """Owned datasets carrying manifest name ``name``, oldest first."""
-        found = [(i, d) for i, d in self.datasets.items() if manifest_name(d) == name]
-        return sorted(found, key=lambda p: (p[1].get("created") or 0, p[0]))
+        if self._by_name is None or self._indexed != len(self.datasets):
+            # One pass for all names: looking each manifest up by scanning was O(n^2).
+            index: dict[str | None, list[tuple[str, dict[str, Any]]]] = {}
+            for i, d in self.datasets.items():
+                index.setdefault(manifest_name(d), []).append((i, d))
+            for found in index.values():
+                found.sort(key=lambda p: (p[1].get("created") or 0, p[0]))
+            self._by_name, self._indexed = index, len(self.datasets)
+        return list(self._by_name.get(name, ()))
 
     def jobs_into(self, dataset_id: str) -> list[LiveJob]:
         return [j for j in self.jobs if j.dataset_id == dataset_id]
