@@ -33,10 +33,10 @@ def _k(n: int) -> str:
 FULL = Matrix(
     sizes=tuple(Size(d, j, 200) for d in (1_000, 10_000) for j in (1_000, 10_000, 100_000)),
     creates=1_000,
-    refresh_cap=20_000,
+    refresh_cap=5_000,
 )
 QUICK = Matrix(
-    sizes=(Size(1_000, 1_000, 100), Size(1_000, 5_000, 100)),
+    sizes=(Size(1_000, 2_000, 100),),
     creates=200,
-    refresh_cap=500,
+    refresh_cap=300,
 )
