@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS datasets (
     PRIMARY KEY (tenant, id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS datasets_order ON datasets (tenant, created, id);
-CREATE INDEX IF NOT EXISTS datasets_name ON datasets (tenant, name);
+DROP INDEX IF EXISTS datasets_name;
+CREATE INDEX IF NOT EXISTS datasets_by_name ON datasets (tenant, name, created, id);
+CREATE INDEX IF NOT EXISTS datasets_by_updated ON datasets (tenant, updated, created, id);
 
 CREATE TABLE IF NOT EXISTS dataset_tags (
     tenant TEXT NOT NULL,
@@ -35,7 +37,9 @@ CREATE TABLE IF NOT EXISTS dataset_tags (
     dataset_id TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dataset_tags_lookup ON dataset_tags (tenant, key, value, dataset_id);
-CREATE INDEX IF NOT EXISTS dataset_tags_owner ON dataset_tags (tenant, dataset_id);
+-- Filters check each candidate dataset's own tags: (tenant, dataset_id, key) is one seek.
+DROP INDEX IF EXISTS dataset_tags_owner;
+CREATE INDEX IF NOT EXISTS dataset_tags_by_dataset ON dataset_tags (tenant, dataset_id, key, value);
 
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -128,8 +128,18 @@ class DatasetStore:
 
     def page(self, tenant: str, query: DatasetQuery) -> list[tuple[str, dict[str, Any]]]:
         sql, args = query.sql(tenant)
-        rows = self._db.conn.execute(sql, args).fetchall()
-        return [(row["id"], json.loads(row["body"])) for row in rows]
+        ids = [row["id"] for row in self._db.conn.execute(sql, args)]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        bodies = {
+            row["id"]: row["body"]
+            for row in self._db.conn.execute(
+                f"SELECT id, body FROM datasets WHERE tenant = ? AND id IN ({marks})",
+                [tenant, *ids],
+            )
+        }
+        return [(doc_id, json.loads(bodies[doc_id])) for doc_id in ids]
 
     @staticmethod
     def _write_tags(
