@@ -125,29 +125,10 @@ def _job_row(
     return (tenant, creation, start, end, update, status, outcome, dataset_id, body, result)
 
 
-def seed_database(
-    db_path: str,
-    datasets: int,
-    jobs: int,
-    org_id: str = DEFAULT_ORG_ID,
-    sandbox: str = "prod",
-    *,
-    now_ms: int | None = None,
-    seed: int = 0,
-) -> SeedSummary:
-    """Write ``datasets`` datasets and ``jobs`` jobs for (org, sandbox) in one transaction."""
-    if datasets < 0 or jobs < 0:
-        raise ValueError("counts must not be negative")
-    if jobs and not datasets:
-        raise ValueError("jobs need at least one dataset to write into")
-    sandbox = sandbox.lower()
-    tenant, now = f"{org_id}/{sandbox}", now_ms if now_ms is not None else time.time_ns() // 10**6
-    rng = random.Random(seed)
-    docs = [_dataset(rng, i, org_id, sandbox, now) for i in range(datasets)]
-    targets = [(doc_id, is_profile_ready(doc)) for doc_id, doc in docs]
-    org_json = json.dumps(org_id)
-    rows = [_job_row(rng, tenant, org_json, rng.choice(targets), now) for _ in range(jobs)]
-    rows.sort(key=lambda r: (r[1], r[0]))  # ids grow with creation time, as on a real platform
+def _write(
+    db_path: str, tenant: str, docs: list[tuple[str, dict[str, Any]]], rows: list[tuple[Any, ...]]
+) -> None:
+    """Bulk inserts in one transaction: executemany, tags expanded by SQLite's json_each."""
     db = Database(db_path)
     db.conn.execute("PRAGMA cache_size=-131072")  # index builds of 100,000 rows stay in memory
     try:
@@ -172,4 +153,30 @@ def seed_database(
             )
     finally:
         db.close()
+
+
+def seed_database(
+    db_path: str,
+    datasets: int,
+    jobs: int,
+    org_id: str = DEFAULT_ORG_ID,
+    sandbox: str = "prod",
+    *,
+    now_ms: int | None = None,
+    seed: int = 0,
+) -> SeedSummary:
+    """Write ``datasets`` datasets and ``jobs`` jobs for (org, sandbox) in one transaction."""
+    if datasets < 0 or jobs < 0:
+        raise ValueError("counts must not be negative")
+    if jobs and not datasets:
+        raise ValueError("jobs need at least one dataset to write into")
+    sandbox = sandbox.lower()
+    tenant, now = f"{org_id}/{sandbox}", now_ms if now_ms is not None else time.time_ns() // 10**6
+    rng = random.Random(seed)
+    docs = [_dataset(rng, i, org_id, sandbox, now) for i in range(datasets)]
+    targets = [(doc_id, is_profile_ready(doc)) for doc_id, doc in docs]
+    org_json = json.dumps(org_id)
+    rows = [_job_row(rng, tenant, org_json, rng.choice(targets), now) for _ in range(jobs)]
+    rows.sort(key=lambda r: (r[1], r[0]))  # ids grow with creation time, as on a real platform
+    _write(db_path, tenant, docs, rows)
     return SeedSummary(tenant, datasets, jobs, Counter(r[5] for r in rows))
