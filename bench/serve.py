@@ -26,5 +26,5 @@ def _nodelay_listen(original: Any) -> Any:
 
 
 if __name__ == "__main__":
-    emulator._listen = _nodelay_listen(emulator._listen)  # type: ignore[attr-defined]
+    emulator._listen = _nodelay_listen(emulator._listen)
     raise SystemExit(cli.main(["emulator", "serve", *sys.argv[1:]]))
