@@ -88,6 +88,10 @@ async def test_content_type_required_on_writes(api: Api, content_type: str | Non
         }
     listing = await api.call("GET", DATASETS)
     assert listing.json() == {}
+    ds = await api.create_dataset("a")
+    resp = await api.client.patch(f"{DATASETS}/{ds}", headers=headers, content=b'{"name":"b"}')
+    assert resp.status_code == 400
+    assert resp.json()["detail"] == "A valid content-type must be specified"
 
 
 async def test_missing_sandbox_is_prod_and_names_are_lowercase(api: Api) -> None:
