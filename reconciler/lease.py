@@ -5,8 +5,10 @@ keeps one small lock dataset per sandbox (tag ``reconciler-lock: [<stack>]``; it
 ``reconciler-stack`` tag, so plans never see it). Taking the lease is a PATCH of its tags
 with ``If-Match``: of two applies racing, exactly one PATCH succeeds and the other gets 412.
 The lease names its holder and expires (default 10 minutes, renewed while the apply runs),
-so a killed apply never locks the stack for good. If two applies create the lock dataset at
-the same moment, the oldest one wins and the other is deleted.
+so a killed apply never locks the stack for good; a lease whose holder ran on this very
+machine (same host, boot and PID namespace) and whose process is gone is taken over at
+once. If two applies create the lock dataset at the same moment, the oldest one wins and
+the other is deleted.
 """
 
 from __future__ import annotations
@@ -19,15 +21,18 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from reconciler.diagnostics import ApiError, ReconcilerError
 from reconciler.ownership import tags_of
+from reconciler.recovery import ambiguous
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
 
 LOCK_TAG = "reconciler-lock"
 LEASE_TAG = "reconciler-lease"
 DEFAULT_TTL = 600.0
+CREATE_ATTEMPTS = 5
 
 
 class LockClient(Protocol):
@@ -56,20 +61,60 @@ class LeaseInfo:
     holder: str
     expires_ms: int
     by: str
+    machine: str = ""  # where the holder runs (see machine_id); "" when unknown
+    pid: int = 0
 
     def expired(self, now_ms: int) -> bool:
         return now_ms >= self.expires_ms
 
+    def abandoned(self, machine: str, alive: Callable[[int], bool]) -> bool:
+        """The holder ran on this machine and its process is gone (killed): nobody holds it."""
+        return bool(machine) and self.machine == machine and self.pid > 0 and not alive(self.pid)
+
     def encode(self) -> list[str]:
-        return [f"holder={self.holder}", f"expires={self.expires_ms}", f"by={self.by}"]
+        values = [f"holder={self.holder}", f"expires={self.expires_ms}", f"by={self.by}"]
+        if self.machine and self.pid > 0:
+            values += [f"machine={self.machine}", f"pid={self.pid}"]
+        return values
 
     @classmethod
     def decode(cls, values: Sequence[str]) -> LeaseInfo | None:
         fields = dict(v.partition("=")[::2] for v in values)
         try:
-            return cls(fields["holder"], int(fields["expires"]), fields.get("by", "?"))
+            pid = int(fields.get("pid") or 0)
+            return cls(
+                fields["holder"],
+                int(fields["expires"]),
+                fields.get("by", "?"),
+                fields.get("machine", ""),
+                pid,
+            )
         except (KeyError, ValueError):
             return None
+
+
+def machine_id() -> str:
+    """Host name, boot id and PID namespace: equal only where our PIDs mean the same process.
+
+    Empty where it cannot be told (no /proc): then a lease is only ever taken over on expiry.
+    """
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        pid_ns = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+    return f"{socket.gethostname()}/{boot}/{pid_ns}"
+
+
+def pid_alive(pid: int) -> bool:
+    """True unless the process certainly does not exist (a reused PID counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def who() -> str:
@@ -111,6 +156,8 @@ class Lease:
         wait: float = 0.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], int] = _now_ms,
+        machine: str | None = None,
+        alive: Callable[[int], bool] = pid_alive,
     ) -> None:
         self._client = client
         self._stack = stack
@@ -118,6 +165,8 @@ class Lease:
         self._wait = wait
         self._sleep = sleep
         self._clock = clock
+        self._machine = machine_id() if machine is None else machine
+        self._alive = alive
         self.holder = uuid.uuid4().hex
         self.lock_id: str | None = None
         self._renewer: asyncio.Task[None] | None = None
@@ -134,16 +183,43 @@ class Lease:
 
     async def _lock_dataset(self) -> str:
         tag = {LOCK_TAG: self._stack}
-        found = await self._client.list_datasets(tags=tag, properties=("created",))
-        if found:
-            return _oldest(found)
-        mine = await self._client.create_dataset(lock_body(self._stack))
-        found = await self._client.list_datasets(tags=tag, properties=("created",))
-        found.setdefault(mine, {"created": 0})
-        winner = _oldest(found)
-        if winner != mine:  # another apply created one at the same moment: theirs wins
-            await self._client.delete_dataset(mine)
-        return winner
+        for _ in range(CREATE_ATTEMPTS):
+            found = await self._client.list_datasets(tags=tag, properties=("created",))
+            if found:
+                return _oldest(found)
+            mine = await self._create_lock()
+            found = await self._client.list_datasets(tags=tag, properties=("created",))
+            if mine is None and not found:
+                continue  # the create failed before the platform committed it: try again
+            if mine is not None:
+                found.setdefault(mine, {"created": 0})
+            winner = _oldest(found)
+            if mine is not None and winner != mine:  # created at the same moment: theirs wins
+                await self._delete_lock(mine)
+            return winner
+        raise ApiError(
+            "POST /dataSets",
+            0,
+            None,
+            f"lock dataset of stack {self._stack}",
+            "the lock dataset could not be created",
+        )
+
+    async def _create_lock(self) -> str | None:
+        """The new lock dataset's id, or None when the answer was lost (it may exist)."""
+        try:
+            return await self._client.create_dataset(lock_body(self._stack))
+        except ApiError as exc:
+            if not ambiguous(exc):
+                raise
+            return None  # never sent again blindly: the next listing tells whether it exists
+
+    async def _delete_lock(self, dataset_id: str) -> None:
+        try:
+            await self._client.delete_dataset(dataset_id)
+        except ApiError as exc:
+            if exc.status != 404:  # a repeated DELETE whose first try went through
+                raise
 
     async def acquire(self) -> None:
         deadline = self._clock() + int(self._wait * 1000)
@@ -152,7 +228,7 @@ class Lease:
             dataset, etag = await self._client.get_dataset(self.lock_id)
             current = LeaseInfo.decode(tags_of(dataset).get(LEASE_TAG, []))
             now = self._clock()
-            if current is None or current.expired(now) or current.holder == self.holder:
+            if current is None or self._free(current, now):
                 if await self._write(dataset, etag, self._fresh(now)):
                     return
                 continue
@@ -164,8 +240,16 @@ class Lease:
                 )
             await self._sleep(min(2.0, max(0.05, (deadline - now) / 1000)))
 
+    def _free(self, current: LeaseInfo, now: int) -> bool:
+        return (
+            current.holder == self.holder
+            or current.expired(now)
+            or current.abandoned(self._machine, self._alive)
+        )
+
     def _fresh(self, now: int) -> LeaseInfo:
-        return LeaseInfo(self.holder, now + int(self._ttl * 1000), who())
+        expires = now + int(self._ttl * 1000)
+        return LeaseInfo(self.holder, expires, who(), self._machine, os.getpid())
 
     async def _write(
         self, dataset: Mapping[str, Any], etag: str | None, lease: LeaseInfo | None
