@@ -124,3 +124,15 @@ def test_seed_command_prints_what_it_wrote(
     rows = platform.db.conn.execute("SELECT count(*) FROM jobs WHERE tenant LIKE '%/dev'")
     assert rows.fetchone()[0] == 40
     platform.close()
+
+
+def test_listen_sets_tcp_nodelay() -> None:
+    import socket
+
+    from reconciler.commands import emulator as command
+
+    sock = command._listen("127.0.0.1", 0)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()
