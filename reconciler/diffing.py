@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-
 
 def project(live: Any, shape: Any) -> Any:
     """The part of ``live`` that ``shape`` declares: nested mappings keep only declared keys.
@@ -25,12 +23,25 @@ def changed_paths(before: Any, after: Any) -> tuple[str, ...]:
 
     List order never counts: every list in these APIs is a set.
     """
+    if _canonical(before) == _canonical(after):
+        return ()  # the common case of a plan in sync: no need to load deepdiff at all
+    from deepdiff import DeepDiff  # slow to import (it pulls in numpy/pandas when present)
+
     diff = DeepDiff(before, after, ignore_order=True, view="tree", threshold_to_diff_deeper=0)
     paths: set[str] = set()
     for items in diff.values():
         for item in items:
             paths.add(_dotted(item.path(output_format="list")))
     return tuple(sorted(p for p in paths if p))
+
+
+def _canonical(value: Any) -> Any:
+    """A form where list order does not count, for a cheap equality test."""
+    if isinstance(value, Mapping):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((_canonical(v) for v in value), key=repr)
+    return value
 
 
 def _dotted(parts: Iterable[Any]) -> str:

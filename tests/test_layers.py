@@ -12,7 +12,7 @@ PKG = Path(__file__).resolve().parent.parent / "reconciler"
 CONFINED = {
     "ruamel": ("manifests",),
     "httpx": ("remote", "embedded"),
-    "deepdiff": ("planner", "diffing"),
+    "deepdiff": ("diffing",),
     "sqlite3": ("emulator.",),
     "starlette": ("emulator.",),
     "uvicorn": ("emulator.", "commands.emulator"),
