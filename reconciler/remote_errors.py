@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -10,17 +11,45 @@ from reconciler.diagnostics import ApiError, TransportError
 
 REDACTED = "[redacted]"
 _MAX_TEXT = 4000
+# No AEP answer nests deeper than a handful of levels; a deeper one is not a usable answer,
+# and walking it (here or in redact) could exhaust the interpreter's recursion limit.
+MAX_DEPTH = 64
 
 
 def read_body(content: bytes) -> Any:
-    """The answer's JSON, or its text when it is not JSON (None when empty)."""
+    """The answer's JSON, or its text when it is not JSON or absurdly nested (None when empty)."""
     if not content:
         return None
     text = content.decode("utf-8", errors="replace")
     try:
-        return json.loads(text)
-    except ValueError:
+        value = json.loads(text, parse_constant=_refuse, parse_float=_finite)
+    except (ValueError, RecursionError):
         return text[:_MAX_TEXT]
+    return value if nesting_within(value, MAX_DEPTH) else text[:_MAX_TEXT]
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
+
+
+def nesting_within(value: Any, limit: int) -> bool:
+    """True when lists and objects in ``value`` nest at most ``limit`` deep (no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return True
 
 
 def redact(value: Any, secrets: Iterable[str]) -> Any:

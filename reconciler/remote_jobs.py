@@ -7,6 +7,7 @@ from typing import Any
 
 from reconciler.remote_calls import Calls, segment
 from reconciler.remote_paging import (
+    check_job,
     check_page_size,
     job_query,
     job_records,
@@ -76,6 +77,10 @@ class JobCalls(Calls):
     def _job(self, call: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise self._bad_answer(call, "expected a job object")
+        try:
+            check_job(body)
+        except ValueError as exc:
+            raise self._bad_answer(call, str(exc)) from None
         return normalise_job(body)
 
 

@@ -42,6 +42,19 @@ def dataset_query(
     return query
 
 
+# Fields the core computes with (sorts, compares, converts): their documented types are
+# checked here, so a wrong type is an unusable answer rather than a crash further in.
+DATASET_NUMBERS = ("created", "updated")
+JOB_NUMBERS = ("creationTime", "updateTime")
+
+
+def _check_types(what: str, record: Mapping[str, Any], numbers: Sequence[str]) -> None:
+    for name in numbers:
+        value = record.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError(f"{what}: {name} is a {type(value).__name__}, expected a number")
+
+
 def datasets_of(body: Any) -> dict[str, dict[str, Any]]:
     """The id → dataset object of a Catalog answer, or ValueError when it has another shape."""
     if not isinstance(body, Mapping):
@@ -50,8 +63,24 @@ def datasets_of(body: Any) -> dict[str, dict[str, Any]]:
     for key, value in body.items():
         if not isinstance(value, dict):
             raise ValueError(f"dataset {key!r} is not an object")
+        _check_types(f"dataset {key!r}", value, DATASET_NUMBERS)
         found[str(key)] = value
     return found
+
+
+def check_job(record: Mapping[str, Any]) -> None:
+    """ValueError unless the fields the core reads have their documented types."""
+    job_id = record.get("id")
+    what = f"job {job_id!r}"
+    if job_id is not None and (isinstance(job_id, bool) or not isinstance(job_id, int | str)):
+        raise ValueError(f"a job id is a {type(job_id).__name__}, expected a number or string")
+    _check_types(what, record, JOB_NUMBERS)
+    for name, kind in (("status", str), ("errors", list)):
+        value = record.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise ValueError(
+                f"{what}: {name} is a {type(value).__name__}, expected a {kind.__name__}"
+            )
 
 
 def job_query(limit: int, status: str | None, offset: str | None) -> dict[str, str]:
@@ -68,6 +97,8 @@ def job_records(body: Any) -> list[dict[str, Any]]:
     records = body.get("records") if isinstance(body, Mapping) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ValueError("expected a list answer with a records array of objects")
+    for record in records:
+        check_job(record)
     return records
 
 
