@@ -22,6 +22,7 @@ from reconciler.adopt import (
 )
 from reconciler.applier import Applier, Event, Outcome
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError
+from reconciler.lease import Lease
 from reconciler.ownership import NAME_TAG, STACK_TAG
 from reconciler.plan import Change, Plan
 from reconciler.project import display_path, load_manifests, load_project, manifest_files
@@ -280,7 +281,7 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
     ignore = ignored(ctx, desired)
     file = None if desired is not None else manifest_file(ctx, args.name)
     request = Request(args.name, args.id, file)
-    async with ctx.session.client() as aep:
+    async with ctx.session.client() as aep, Lease(aep, ctx.stack):  # no apply meanwhile
         live, etag = await fetch(aep, request.dataset_id, ctx.session.target)
         why = refusal(live, ctx.stack, request.name)
         if why:
