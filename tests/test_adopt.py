@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,15 @@ from reconciler.adopt import (
     mismatches,
     refusal,
 )
+from reconciler.applier import Applier, Event, Outcome
+from reconciler.commands.import_ import PinnedClient
 from reconciler.diagnostics import SourceRange
+from reconciler.embedded import embedded_connection, embedded_transport
 from reconciler.live import LiveState
 from reconciler.manifests import load_file
-from reconciler.plan import Action
+from reconciler.plan import Action, Plan
 from reconciler.planner import make_plan
+from reconciler.remote import AepClient
 from reconciler.resources import DesiredDataset, Lifecycle, ManifestSet, ResourceKey
 from reconciler.validation import check_document
 
@@ -148,3 +153,27 @@ def test_after_adoption_the_planner_sees_nothing_to_do() -> None:
     assert plan.findings == ()
     before = make_plan(manifests, LiveState(datasets={}), stack="mine", target="t")
     assert [c.action for c in before.changes] == [Action.CREATE]  # not adopted: not ours
+
+
+def test_adoption_refuses_a_dataset_that_moved_after_it_was_read(tmp_path: Path) -> None:
+    """The tag rewrite carries If-Match: a change made meanwhile is never overwritten."""
+
+    async def scenario() -> tuple[list[Event], list[Event], dict[str, Any]]:
+        transport = embedded_transport(tmp_path / "platform.db")
+        async with AepClient(embedded_connection(), transport=transport) as client:
+            ds = await client.create_dataset({"name": "x", "schemaRef": {"id": "s"}})
+            live, etag = await client.get_dataset(ds)
+            declared = mismatches(manifest_spec(live), live)[0]
+            plan = Plan("mine", "t", (adopt_change("mine", "x", ds, live, declared),))
+            await client.patch_dataset(ds, {"description": "moved meanwhile"})
+            stale = await Applier(PinnedClient(client, ds, etag)).apply(plan)
+            moved, _ = await client.get_dataset(ds)
+            _, fresh_etag = await client.get_dataset(ds)
+            fresh = await Applier(PinnedClient(client, ds, fresh_etag)).apply(plan)
+            return stale.finished(), fresh.finished(), moved
+
+    stale, fresh, moved = asyncio.run(scenario())
+    assert [e.outcome for e in stale] == [Outcome.FAILED]
+    assert "HTTP 412" in stale[0].message
+    assert "reconciler-stack" not in moved.get("tags", {})
+    assert [e.outcome for e in fresh] == [Outcome.SUCCEEDED]
