@@ -59,6 +59,14 @@ def job_ids(other: OtherClient) -> set[str]:
     return {str(j["id"]) for j in other.jobs()}
 
 
+def written(other: OtherClient) -> tuple[dict[str, str], set[str]]:
+    """What a write would change: each dataset's version (bumped by every change), the jobs.
+
+    (A finishing job sets its dataset's lastBatchId: the platform's doing, not a write.)
+    """
+    return {i: d["version"] for i, d in stack_datasets(other).items()}, job_ids(other)
+
+
 def managed_dataset(other: OtherClient, name: str = "profile-export") -> tuple[str, dict[str, Any]]:
     found = [
         (i, d)
@@ -148,11 +156,11 @@ def test_apply_then_plan_converges(platform: Platform, other: OtherClient, workd
     assert again.code == 0, again.out + again.err
     assert "No changes." in again.out
 
-    state = (stack_datasets(other), job_ids(other))
+    state = written(other)
     second = apply(platform, workdir)
     assert second.code == 0, second.out + second.err
     assert "No changes." in second.out
-    assert (stack_datasets(other), job_ids(other)) == state  # no write: versions unchanged
+    assert written(other) == state  # no write: versions unchanged
 
     edit(workdir / "specs" / "datasets" / "profile-export.yaml", "by the", "by our")
     markdown = run_cli(platform, workdir, ["plan", "--format", "markdown"])
@@ -223,13 +231,13 @@ def test_apply_skips_a_blocked_replace_and_says_so(
 ) -> None:
     manifest = workdir / "specs" / "datasets" / "profile-export.yaml"
     assert apply(platform, workdir).code == 0
-    state = (stack_datasets(other), job_ids(other))
+    state = written(other)
     edit(manifest, "version=1", "version=2")
     edit(manifest, "preventDestroy: true", "preventDestroy: false")
     skipped = apply(platform, workdir)
     assert skipped.code in (0, 1), skipped.out + skipped.err
     assert "blocked: loses the dataset's data" in skipped.out
-    assert (stack_datasets(other), job_ids(other)) == state
+    assert written(other) == state
 
 
 def test_export_job_edits(frozen: Platform, workdir: Path) -> None:
@@ -318,12 +326,12 @@ def test_saved_plans(platform: Platform, other: OtherClient, workdir: Path) -> N
     shutil.copy(saved, copy)
     first = run_cli(platform, workdir, ["apply", "--plan", str(saved)])
     assert first.code == 0, first.out + first.err
-    state = (stack_datasets(other), job_ids(other))
+    state = written(other)
     for replay in (saved, copy):
         refused = run_cli(platform, workdir, ["apply", "--plan", str(replay)])
         assert refused.code == 1, refused.out
         assert "Traceback" not in refused.err
-    assert (stack_datasets(other), job_ids(other)) == state
+    assert written(other) == state
 
     edit(workdir / "specs" / "datasets" / "profile-export.yaml", "by the", "by our")
     stale = workdir / "stale.plan"
