@@ -71,6 +71,12 @@ def test_import_writes_the_manifest_and_adopts(
     assert again.code == 0, again.err
     assert "already managed" in again.out
 
+    twin = other.create_dataset(HAND_MADE)  # a second dataset under the same manifest name
+    duplicate = run_cli(platform, cwd, ["import", "Dataset", "churn", twin, "--auto-approve"])
+    assert duplicate.code == 1
+    assert f"already manages dataset {dataset_id} as churn" in duplicate.err
+    assert "reconciler-stack" not in other.dataset(twin)["tags"]
+
 
 def test_import_checks_an_existing_manifest(
     platform: Platform, other: OtherClient, tree: Path
