@@ -140,7 +140,7 @@ class Applier:
         for key in change.depends_on:
             future = self._done.get(key)
             if future is None:
-                continue
+                return key  # not part of this apply (blocked): what needs it cannot run
             try:
                 await asyncio.shield(future)
             except _Failed:
@@ -173,7 +173,7 @@ class Applier:
             if change.action is Action.CREATE:
                 return await self._create_dataset(change, after)
             if change.action in (Action.UPDATE, Action.ADOPT):
-                await self._call(client.patch_dataset, change.id, after)
+                await self._call(client.patch_dataset, change.id, after, if_match=change.if_match)
                 return None
             await self._cancel(change.cancel_ids)
             await self._delete_dataset(str(change.id))

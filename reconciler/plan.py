@@ -80,6 +80,7 @@ class Change:
     depends_on: tuple[str, ...] = ()  # "Dataset/name" keys that must succeed first
     cancel_ids: tuple[str, ...] = ()  # export jobs to cancel (cancel, replace)
     dataset_patch: tuple[Mapping[str, Any], ...] = ()  # JSON Patch on the destination first
+    if_match: str | None = None  # the E-Tag an update or adopt must still find (412 if not)
     blocked: str = ""  # non-empty: refused by a safety rule; the applier skips it
 
     @property
@@ -100,6 +101,7 @@ class Change:
             "depends_on": list(self.depends_on),
             "cancel_ids": list(self.cancel_ids),
             "dataset_patch": [dict(op) for op in self.dataset_patch],
+            "if_match": self.if_match,
             "blocked": self.blocked,
         }
 
@@ -118,6 +120,7 @@ class Change:
             depends_on=tuple(data.get("depends_on", ())),
             cancel_ids=tuple(data.get("cancel_ids", ())),
             dataset_patch=tuple(data.get("dataset_patch", ())),
+            if_match=data.get("if_match"),
             blocked=data.get("blocked", ""),
         )
 

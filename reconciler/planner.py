@@ -42,6 +42,7 @@ def make_plan(
             ignore=ignore,
             job_entries=entries.get(desired.key.name, ()),
             result=datasets,
+            may_replace=options.allow_destroy and not desired.lifecycle.prevent_destroy,
         )
     declared = {d.key.name for d in manifests.datasets}
     for live_id, name, finding in orphan_findings(live.datasets, declared):

@@ -123,6 +123,7 @@ def plan_dataset(
     ignore: tuple[str, ...],
     job_entries: Iterable[str],
     result: DatasetPlan,
+    may_replace: bool = True,
 ) -> None:
     name = desired.key.name
     declared, n_ignored = declared_view(desired.body, ignore)
@@ -198,7 +199,9 @@ def plan_dataset(
                 origin=origin,
             )
         )
-        result.outcomes[name] = DatasetOutcome(live_id, Action.REPLACE, live)
+        # A refused replacement leaves the dataset where it is: its jobs are planned against it.
+        kept = Action.REPLACE if may_replace else Action.NOOP
+        result.outcomes[name] = DatasetOutcome(live_id, kept, live)
         return
     body = update_body(desired, stack, declared, live, paths)
     reason = _update_reason(origin)

@@ -89,4 +89,13 @@ def guard(
     for change in changes:
         reason = next((r for rule in rules if (r := rule(change))), "")
         out.append(dataclasses.replace(change, blocked=reason) if reason else change)
-    return out
+    blocked = {c.key for c in out if c.blocked}
+    return [waits_for_blocked(c, blocked) for c in out]
+
+
+def waits_for_blocked(change: Change, blocked: set[str]) -> Change:
+    """A change that needs a blocked one first (a job into a dataset not replaced) waits too."""
+    waits = next((key for key in change.depends_on if key in blocked), None)
+    if change.blocked or waits is None:
+        return change
+    return dataclasses.replace(change, blocked=f"needs {waits}, which is blocked")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,6 @@ from reconciler.adopt import (
     refusal,
 )
 from reconciler.applier import Applier, Event, Outcome
-from reconciler.commands.import_ import PinnedClient
 from reconciler.diagnostics import SourceRange
 from reconciler.embedded import embedded_connection, embedded_transport
 from reconciler.live import LiveState
@@ -164,12 +164,14 @@ def test_adoption_refuses_a_dataset_that_moved_after_it_was_read(tmp_path: Path)
             ds = await client.create_dataset({"name": "x", "schemaRef": {"id": "s"}})
             live, etag = await client.get_dataset(ds)
             declared = mismatches(manifest_spec(live), live)[0]
-            plan = Plan("mine", "t", (adopt_change("mine", "x", ds, live, declared),))
+            change = adopt_change("mine", "x", ds, live, declared)
             await client.patch_dataset(ds, {"description": "moved meanwhile"})
-            stale = await Applier(PinnedClient(client, ds, etag)).apply(plan)
+            pinned = dataclasses.replace(change, if_match=etag)
+            stale = await Applier(client).apply(Plan("mine", "t", (pinned,)))
             moved, _ = await client.get_dataset(ds)
             _, fresh_etag = await client.get_dataset(ds)
-            fresh = await Applier(PinnedClient(client, ds, fresh_etag)).apply(plan)
+            repinned = dataclasses.replace(change, if_match=fresh_etag)
+            fresh = await Applier(client).apply(Plan("mine", "t", (repinned,)))
             return stale.finished(), fresh.finished(), moved
 
     stale, fresh, moved = asyncio.run(scenario())

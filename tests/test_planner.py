@@ -389,3 +389,24 @@ def test_export_job_ignore_fields_take_no_part_in_matching_and_are_counted() -> 
         manifests(dataset(), flipped), live, ignore_fields={EXPORT_JOB: ("evaluationInfo",)}
     )
     assert not by_target.has_changes and by_target.ignored == {"ExportJob/vip": 1}
+
+
+def test_jobs_stay_with_a_dataset_whose_replacement_is_refused() -> None:
+    ms = manifests(dataset(), job())
+    live = applied(ms)
+    other = {"id": "https://ns.adobe.com/acme/schemas/x"}
+    p = plan(manifests(dataset(schemaRef=other), job()), live)
+    by_kind = {c.kind: c for c in p.changes}
+    assert by_kind[DATASET].action is Action.REPLACE and by_kind[DATASET].blocked
+    assert by_kind[EXPORT_JOB].action is Action.NOOP  # still matched in the current dataset
+    assert p.actionable == ()
+
+
+def test_a_change_that_needs_a_blocked_one_is_blocked_too() -> None:
+    from reconciler.plan import Change
+    from reconciler.safety import waits_for_blocked
+
+    job_change = Change(EXPORT_JOB, "vip", Action.CREATE, "", depends_on=("Dataset/exports",))
+    held = waits_for_blocked(job_change, {"Dataset/exports"})
+    assert held.blocked == "needs Dataset/exports, which is blocked"
+    assert waits_for_blocked(job_change, set()) is job_change

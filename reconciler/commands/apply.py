@@ -137,6 +137,8 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
             plan = await plan_for(ctx, client, options_from(args, ctx))
             print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
             if not plan.actionable:
+                if plan.blocked:
+                    print(f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied.")
                 return 0
             confirm(args, ctx, plan, saved=False)
         return await _execute(args, ctx, client, plan)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -198,55 +199,6 @@ def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> D
     return desired
 
 
-class PinnedClient:
-    """The client, with If-Match on PATCHes of one dataset: adopt only what was reviewed.
-
-    The applier sends no If-Match of its own; a tag rewrite is a whole-set replacement, so
-    a change made between our GET and the PATCH must fail (412) rather than be lost.
-    """
-
-    def __init__(self, client: AepClient, dataset_id: str, etag: str | None) -> None:
-        self._client, self._id, self._etag = client, dataset_id, etag
-
-    async def list_datasets(
-        self,
-        *,
-        properties: Sequence[str] | None = None,
-        tags: Mapping[str, str] | None = None,
-        name: str | None = None,
-        page_size: int = 100,
-    ) -> dict[str, dict[str, Any]]:
-        return await self._client.list_datasets(
-            properties=properties, tags=tags, name=name, page_size=page_size
-        )
-
-    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any:
-        return self._client.iter_export_job_pages(status=status, page_size=page_size)
-
-    async def create_dataset(self, body: Mapping[str, Any]) -> str:
-        return await self._client.create_dataset(body)
-
-    async def patch_dataset(
-        self, dataset_id: str, body: Mapping[str, Any], *, if_match: str | None = None
-    ) -> None:
-        pin = self._etag if dataset_id == self._id else None
-        await self._client.patch_dataset(dataset_id, body, if_match=if_match or pin)
-
-    async def json_patch_dataset(
-        self, dataset_id: str, ops: Sequence[Mapping[str, Any]], *, if_match: str | None = None
-    ) -> None:
-        await self._client.json_patch_dataset(dataset_id, ops, if_match=if_match)
-
-    async def delete_dataset(self, dataset_id: str) -> None:
-        await self._client.delete_dataset(dataset_id)
-
-    async def create_export_job(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        return await self._client.create_export_job(body)
-
-    async def cancel_export_job(self, job_id: int | str) -> None:
-        await self._client.cancel_export_job(job_id)
-
-
 def _print_event(event: Event) -> None:
     if event.outcome is Outcome.STARTED:
         return
@@ -257,7 +209,7 @@ def _print_event(event: Event) -> None:
     print(event_line(event.outcome.value, change.key, change.action.value, message, event.id))
 
 
-async def adopt(ctx: Context, client: PinnedClient, change: Change) -> int:
+async def adopt(ctx: Context, client: AepClient, change: Change) -> int:
     plan = Plan(ctx.stack, ctx.session.target, (change,))
     result = await Applier(client, parallelism=1, on_event=_print_event).apply(plan)
     if result.failed:
@@ -304,7 +256,8 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
             written = write_manifest(ctx, request, live)
             declared = mismatches(written.body, live, ignore)[0]
             change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared)
-        return await adopt(ctx, PinnedClient(aep, request.dataset_id, etag), change)
+        # A tag rewrite replaces the whole set: a change made since the GET must fail (412).
+        return await adopt(ctx, aep, dataclasses.replace(change, if_match=etag))
 
 
 def run(args: argparse.Namespace) -> int:
