@@ -307,11 +307,6 @@ def test_tokens_expire() -> None:
     two_orgs(body, token_ttl_s=60, clock=clock)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the embedded platform has no request body size limit yet (reported to its author); "
-    "remove this mark once it answers 413",
-)
 def test_oversized_bodies_are_refused() -> None:
     huge = "x" * (16 * 1024 * 1024)
 

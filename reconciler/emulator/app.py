@@ -20,6 +20,7 @@ from reconciler.emulator.datasets import DatasetStore
 from reconciler.emulator.faults import ASGIApp, FaultInjector, Receive, Scope, Send
 from reconciler.emulator.gateway import Caller, authenticate
 from reconciler.emulator.jobs import JobStore
+from reconciler.emulator.limits import BodyLimit
 from reconciler.emulator.responses import HttpError, gateway_error, json_response
 from reconciler.emulator.tokens import TokenStore
 from reconciler.wire import CATALOG_BASE, IMS_TOKEN_PATH, UPS_BASE
@@ -128,6 +129,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     handlers: dict[Any, Any] = {HttpError: _http_error, HTTPException: _starlette_error}
     app = Starlette(routes=ROUTES, exception_handlers=handlers)
     app.state.platform = platform
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
     app.add_middleware(FaultInjector, config=config)
     app.add_middleware(RequestCounter, platform=platform)
     return app

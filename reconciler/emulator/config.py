@@ -34,6 +34,7 @@ class EmulatorConfig:
     job_start_after: float = 2.0
     job_run_for: float = 5.0
     max_page_size: int = 100
+    max_body_bytes: int = 4 * 1024 * 1024  # larger request bodies are refused with 413
     clock: Clock = field(default_factory=SystemClock)
     seed: int | None = None
 
