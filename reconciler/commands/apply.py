@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -104,11 +105,16 @@ async def _execute(args: argparse.Namespace, ctx: Context, client: AepClient, pl
     print(f"Apply complete: {ok} succeeded, {failed} failed, {skipped} skipped{tail}.")
     code = EXIT_FAILED if failed or skipped else 0
     if args.wait and result.created_jobs:
-        finals = await follow(
-            client,
-            result.created_jobs,
-            on_progress=lambda s: print(progress_line(s), file=sys.stderr, flush=True),
-        )
+        live = sys.stderr.isatty()  # one line redrawn in place; plain lines in CI logs
+
+        def show(statuses: Mapping[str, str]) -> None:
+            line = progress_line(statuses)
+            print(f"\r\033[K{line}" if live else line, end="" if live else "\n", file=sys.stderr)
+            sys.stderr.flush()
+
+        finals = await follow(client, result.created_jobs, on_progress=show)
+        if live:
+            print(file=sys.stderr)
         bad = sorted(i for i, s in finals.items() if s != "SUCCEEDED")
         if bad:
             print(f"export jobs that did not succeed: {', '.join(bad)}")
