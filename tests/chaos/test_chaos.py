@@ -7,12 +7,14 @@ stack does not own changes.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from reconciler.lease import LEASE_TAG
 from tests.chaos.conftest import DATASETS, JOBS_PER_DATASET, Chaos
 from tests.chaos.platform_state import read_state
 from tests.chaos.tree import STACK, dataset_name
@@ -65,7 +67,7 @@ def popen_apply(platform: Platform, cwd: Path, *extra: str) -> subprocess.Popen[
 
 
 def finish(platform: Platform, proc: subprocess.Popen[str]) -> Result:
-    out, err = proc.communicate(timeout=120)
+    out, err = proc.communicate(timeout=300)
     platform.outputs += [out, err]
     return Result(proc.returncode, out, err)
 
@@ -76,43 +78,44 @@ def test_apply_converges_under_faults_without_duplicates(chaos: Chaos) -> None:
     assert_exactly_the_stack(chaos)
 
 
-def test_apply_killed_mid_way_is_finished_by_the_next(chaos: Chaos) -> None:
-    proc = popen_apply(chaos.platform, chaos.work)
-    assert proc.stdout is not None
+def interrupt_after(proc: subprocess.Popen[str], successes: int, sig: int) -> int:
+    """Send ``sig`` once the apply printed ``successes`` "✓" lines; how many it printed."""
+    assert proc.stdout is not None and proc.stderr is not None
     done = 0
     for line in proc.stdout:
         done += "✓" in line
-        if done >= 40:
+        if done >= successes:
             break
-    proc.kill()
-    proc.wait(timeout=30)
-    proc.stdout.close()
-    assert proc.stderr is not None
-    proc.stderr.close()
-    assert done >= 40, "the apply ended before it could be killed mid-way"
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+    return done
+
+
+def test_apply_interrupted_or_killed_mid_way_is_finished_by_the_next(chaos: Chaos) -> None:
+    ctrl_c = popen_apply(chaos.platform, chaos.work)
+    assert interrupt_after(ctrl_c, 20, signal.SIGINT) >= 20
+    assert ctrl_c.returncode == 130
+    lock = read_state(chaos.db).datasets[read_state(chaos.db).locks(STACK)[0]]
+    assert LEASE_TAG not in lock["tags"]  # released on the way out
+
+    killed = popen_apply(chaos.platform, chaos.work)
+    assert interrupt_after(killed, 40, signal.SIGKILL) >= 40, "the apply ended too early"
     half = read_state(chaos.db)
     assert 0 < len(half.job_identities(STACK)) < DATASETS * JOBS_PER_DATASET
-    converge(chaos)
+    converge(chaos)  # the killed apply's lease is taken over: same machine, process gone
     assert_exactly_the_stack(chaos)
 
 
-def test_two_applies_at_once_one_stops_with_the_lock_message(chaos: Chaos) -> None:
-    first, second = (popen_apply(chaos.platform, chaos.work) for _ in range(2))
-    results = [finish(chaos.platform, p) for p in (first, second)]
-    locked = [r for r in results if LOCKED in r.err]
-    assert len(locked) == 1, [r.err[-1500:] for r in results]
-    assert locked[0].code == 1 and "--lock-timeout" in locked[0].err
-    assert "Traceback" not in locked[0].err
+def test_applies_started_at_once_stop_or_wait_for_the_lease(chaos: Chaos) -> None:
+    """Two plain applies and one with --lock-timeout, all at once: one plain apply at most
+    proceeds, the other stops with the lock message; the waiting one never stops."""
+    plain = [popen_apply(chaos.platform, chaos.work) for _ in range(2)]
+    waiting = popen_apply(chaos.platform, chaos.work, "--lock-timeout", "300")
+    stopped = [r for r in (finish(chaos.platform, p) for p in plain) if LOCKED in r.err]
+    waited = finish(chaos.platform, waiting)
+    assert stopped, "no apply was stopped by the lease"
+    for result in stopped:
+        assert result.code == 1 and "--lock-timeout" in result.err and "Traceback" not in result.err
+    assert LOCKED not in waited.err, waited.err[-1500:]
     converge(chaos)
-    assert_exactly_the_stack(chaos, max_locks=2)
-
-
-def test_two_applies_at_once_with_lock_timeout_take_turns(chaos: Chaos) -> None:
-    both = [popen_apply(chaos.platform, chaos.work, "--lock-timeout", "150") for _ in range(2)]
-    results = [finish(chaos.platform, p) for p in both]
-    assert not any(LOCKED in r.err for r in results), [r.err[-1500:] for r in results]
-    if any(r.code != 0 for r in results):  # a faulted change is finished by the next apply
-        converge(chaos)
-    final = run_cli(chaos.platform, chaos.work, ["plan", "--detailed-exitcode"])
-    assert final.code == 0, final.out[-3000:] + final.err[-3000:]
     assert_exactly_the_stack(chaos, max_locks=2)
