@@ -9,40 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from reconciler.diagnostics import ApiError
 from reconciler.plan import Action, Change, Plan
+from reconciler.ports import Applying
 from reconciler.recovery import CreateRecovery
 from reconciler.resources import DATASET
-
-
-class ApplyClient(Protocol):
-    async def list_datasets(
-        self,
-        *,
-        properties: Sequence[str] | None = None,
-        tags: Mapping[str, str] | None = None,
-        name: str | None = None,
-        page_size: int = 100,
-    ) -> dict[str, dict[str, Any]]: ...
-    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any: ...
-    async def create_dataset(self, body: Mapping[str, Any]) -> str: ...
-    async def patch_dataset(
-        self, dataset_id: str, body: Mapping[str, Any], *, if_match: str | None = None
-    ) -> None: ...
-    async def json_patch_dataset(
-        self,
-        dataset_id: str,
-        ops: Sequence[Mapping[str, Any]],
-        *,
-        if_match: str | None = None,
-    ) -> None: ...
-    async def delete_dataset(self, dataset_id: str) -> None: ...
-    async def create_export_job(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
-    async def cancel_export_job(self, job_id: int | str) -> None: ...
 
 
 class Outcome(enum.Enum):
@@ -80,7 +55,7 @@ class _Failed(Exception):
 class Applier:
     def __init__(
         self,
-        client: ApplyClient,
+        client: Applying,
         *,
         parallelism: int = 10,
         on_event: Callable[[Event], None] | None = None,

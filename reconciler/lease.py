@@ -22,10 +22,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from reconciler.diagnostics import ApiError, ReconcilerError
 from reconciler.ownership import tags_of
+from reconciler.ports import Locking
 from reconciler.recovery import ambiguous
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
 
@@ -33,23 +34,6 @@ LOCK_TAG = "reconciler-lock"
 LEASE_TAG = "reconciler-lease"
 DEFAULT_TTL = 600.0
 CREATE_ATTEMPTS = 5
-
-
-class LockClient(Protocol):
-    async def list_datasets(
-        self,
-        *,
-        properties: Sequence[str] | None = None,
-        tags: Mapping[str, str] | None = None,
-        name: str | None = None,
-        page_size: int = 100,
-    ) -> dict[str, dict[str, Any]]: ...
-    async def get_dataset(self, dataset_id: str) -> tuple[dict[str, Any], str | None]: ...
-    async def create_dataset(self, body: Mapping[str, Any]) -> str: ...
-    async def patch_dataset(
-        self, dataset_id: str, body: Mapping[str, Any], *, if_match: str | None = None
-    ) -> None: ...
-    async def delete_dataset(self, dataset_id: str) -> None: ...
 
 
 class LockedError(ReconcilerError):
@@ -149,7 +133,7 @@ class Lease:
 
     def __init__(
         self,
-        client: LockClient,
+        client: Locking,
         stack: str,
         *,
         ttl: float = DEFAULT_TTL,

@@ -9,13 +9,14 @@ scope are kept (the rest are dropped page by page to bound memory).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from reconciler.fingerprint import fingerprint
 from reconciler.ownership import STACK_TAG, manifest_name
 from reconciler.plan import canonical_hash
+from reconciler.ports import Listing
 from reconciler.wire import ACTIVE_JOB_STATUSES, job_dataset_id
 
 # Top-level dataset fields a plan needs; everything else stays on the server.
@@ -32,21 +33,6 @@ DATASET_PROPERTIES = (
     "created",
     "updated",
 )
-
-
-class LiveClient(Protocol):
-    """The part of remote.AepClient that reading live state needs."""
-
-    async def list_datasets(
-        self,
-        *,
-        properties: Sequence[str] | None = None,
-        tags: Mapping[str, str] | None = None,
-        name: str | None = None,
-        page_size: int = 100,
-    ) -> dict[str, dict[str, Any]]: ...
-
-    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -160,7 +146,7 @@ def request_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def observe(
-    client: LiveClient,
+    client: Listing,
     stack: str,
     extra_dataset_ids: Iterable[str] = (),
     *,

@@ -11,29 +11,18 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from reconciler.diagnostics import ApiError, TransportError
 from reconciler.live import job_fingerprint
 from reconciler.ownership import NAME_TAG, STACK_TAG
+from reconciler.ports import Listing
 from reconciler.wire import job_dataset_id
 
 T = TypeVar("T")
 ATTEMPTS = 5
 CLOCK_SKEW_MS = 10 * 60 * 1000  # how far the platform's clock may be off from ours
-
-
-class FindClient(Protocol):
-    async def list_datasets(
-        self,
-        *,
-        properties: Sequence[str] | None = None,
-        tags: Mapping[str, str] | None = None,
-        name: str | None = None,
-        page_size: int = 100,
-    ) -> dict[str, dict[str, Any]]: ...
-    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any: ...
 
 
 def ambiguous(exc: ApiError) -> bool:
@@ -44,7 +33,7 @@ def ambiguous(exc: ApiError) -> bool:
 class CreateRecovery:
     def __init__(
         self,
-        client: FindClient,
+        client: Listing,
         *,
         attempts: int = ATTEMPTS,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,

@@ -5,19 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
 
 from reconciler.diagnostics import ApiError
+from reconciler.ports import JobReading
 
 FINAL = frozenset({"SUCCEEDED", "FAILED"})
 
 
-class JobReader(Protocol):
-    async def get_export_job(self, job_id: int | str) -> dict[str, Any]: ...
-
-
 async def follow(
-    client: JobReader,
+    client: JobReading,
     job_ids: Iterable[str],
     *,
     on_progress: Callable[[Mapping[str, str]], None],
@@ -52,7 +48,7 @@ async def follow(
     return statuses
 
 
-async def _status(client: JobReader, job_id: str) -> str:
+async def _status(client: JobReading, job_id: str) -> str:
     try:
         job = await client.get_export_job(job_id)
     except ApiError as exc:
