@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from bench.server import SECRET
 
-_OBSERVED = re.compile(r"observed (\d+) datasets and (\d+) export jobs in (\d+) requests")
+_OBSERVED = re.compile(r"observed (\d+) datasets? and (\d+) export jobs? in (\d+) requests?")
 
 
 @dataclass

@@ -102,9 +102,13 @@ def summary_line(plan: Plan) -> str:
 def observed_line(plan: Plan) -> str:
     o = plan.observation
     return (
-        f"observed {o.datasets} datasets and {o.export_jobs} export jobs "
-        f"in {o.requests} requests ({o.seconds:.2f} s)"
+        f"observed {_count(o.datasets, 'dataset')} and {_count(o.export_jobs, 'export job')} "
+        f"in {_count(o.requests, 'request')} ({o.seconds:.2f} s)"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def plan_text(plan: Plan, *, colour: bool = False) -> str:
