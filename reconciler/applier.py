@@ -90,26 +90,31 @@ class Applier:
         self._on_event(event)
 
     async def _run(self, change: Change) -> None:
-        future = self._done.get(change.key) if change.kind == DATASET else None
         missing = await self._dependencies(change)
         if missing:
             self._emit(Event(Outcome.SKIPPED, change, f"skipped: {missing} did not succeed"))
-            if future is not None and not future.done():
-                future.set_exception(_Failed())
-                future.exception()
+            self._settle(change, failed=True)
             return
         self._emit(Event(Outcome.STARTED, change))
         try:
             new_id = await self._execute(change)
         except ApiError as exc:
             self._emit(Event(Outcome.FAILED, change, str(exc.with_resource(change.key))))
-            if future is not None and not future.done():
-                future.set_exception(_Failed())
-                future.exception()
+            self._settle(change, failed=True)
             return
-        if future is not None and not future.done():
-            future.set_result(new_id or change.id)
+        self._settle(change, result=new_id or change.id)
         self._emit(Event(Outcome.SUCCEEDED, change, id=new_id or change.id))
+
+    def _settle(self, change: Change, *, result: str | None = None, failed: bool = False) -> None:
+        """Tell the changes waiting on this dataset change whether (and as what id) it exists."""
+        future = self._done.get(change.key) if change.kind == DATASET else None
+        if future is None or future.done():
+            return
+        if failed:
+            future.set_exception(_Failed())
+            future.exception()  # waited on by dependents, if any: never "never retrieved"
+        else:
+            future.set_result(result)
 
     async def _dependencies(self, change: Change) -> str:
         for key in change.depends_on:
