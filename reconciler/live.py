@@ -13,11 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.diagnostics import TransportError
 from reconciler.fingerprint import fingerprint
 from reconciler.ownership import STACK_TAG, manifest_name
 from reconciler.plan import canonical_hash
 from reconciler.ports import Listing
-from reconciler.wire import ACTIVE_JOB_STATUSES, job_dataset_id
+from reconciler.remote_paging import check_job
+from reconciler.wire import ACTIVE_JOB_STATUSES, MAX_DEPTH, job_dataset_id, nesting_within
 
 # Top-level dataset fields a plan needs; everything else stays on the server.
 DATASET_PROPERTIES = (
@@ -94,6 +96,7 @@ def job_state(status: str) -> str:
 
 def job_fingerprint(job_or_body: Mapping[str, Any]) -> str:
     """The identity of an export job inside its destination dataset."""
+    usable(job_or_body, "GET /export/jobs")
     body = dict(job_or_body)
     dest = dict(body.get("destination") or {})
     for key in ("datasetId", "dataSetId", "dataset"):
@@ -103,7 +106,17 @@ def job_fingerprint(job_or_body: Mapping[str, Any]) -> str:
     return fingerprint(body)
 
 
+def usable(value: Mapping[str, Any], call: str) -> None:
+    """An object the core computes with recursively must not nest absurdly deep."""
+    if not nesting_within(value):
+        raise TransportError(call, 0, None, None, f"an answer nests deeper than {MAX_DEPTH} levels")
+
+
 def live_job(raw: Mapping[str, Any]) -> LiveJob | None:
+    try:
+        check_job(raw)  # list pages are checked lightly; the jobs the plan keeps, fully
+    except ValueError as exc:
+        raise TransportError("GET /export/jobs", 0, None, None, str(exc)) from None
     dataset_id = job_dataset_id(dict(raw))
     if dataset_id is None or raw.get("id") is None:
         return None
@@ -155,6 +168,8 @@ async def observe(
     """Read the stack's datasets, then stream every job page keeping those in scope."""
     started = time.perf_counter()
     datasets = await client.list_datasets(properties=DATASET_PROPERTIES, tags={STACK_TAG: stack})
+    for dataset in datasets.values():
+        usable(dataset, "GET /dataSets")
     scope = set(datasets) | set(extra_dataset_ids)
     state = LiveState(datasets=datasets)
     async for page in client.iter_export_job_pages():

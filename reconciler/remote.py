@@ -164,7 +164,7 @@ class AepClient(DatasetCalls, JobCalls):
             return _Failure(transport_error(call, describe_exception(exc), self._secrets()), safe)
         except httpx.HTTPError as exc:
             return _Failure(transport_error(call, describe_exception(exc), self._secrets()), False)
-        body = read_body(resp.content)
+        body = read_body(resp.content, check_depth=not resp.is_success)
         if resp.is_success:
             return Answer(resp.status_code, resp.headers, body)
         error = api_error(call, resp.status_code, body, self._secrets())

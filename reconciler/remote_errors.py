@@ -2,54 +2,36 @@
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
+
 from reconciler.diagnostics import ApiError, TransportError
+from reconciler.wire import MAX_DEPTH, nesting_within
 
 REDACTED = "[redacted]"
 _MAX_TEXT = 4000
-# No AEP answer nests deeper than a handful of levels; a deeper one is not a usable answer,
-# and walking it (here or in redact) could exhaust the interpreter's recursion limit.
-MAX_DEPTH = 64
 
 
-def read_body(content: bytes) -> Any:
-    """The answer's JSON, or its text when it is not JSON or absurdly nested (None when empty)."""
+def read_body(content: bytes, *, check_depth: bool = True) -> Any:
+    """The answer's JSON, or its text when it is not JSON or absurdly nested (None when empty).
+
+    orjson parses strictly (no NaN or Infinity, no number that overflows a double, valid
+    UTF-8, at most 1,024 levels) and several times faster than the standard library, which
+    matters when a plan reads 100,000 jobs. ``check_depth`` walks the whole value: worth it
+    for error bodies, which are small and get walked again by ``redact``; list pages skip it
+    and the core checks the few records it computes with (reconciler.live).
+    """
     if not content:
         return None
-    text = content.decode("utf-8", errors="replace")
     try:
-        value = json.loads(text, parse_constant=_refuse, parse_float=_finite)
-    except (ValueError, RecursionError):
-        return text[:_MAX_TEXT]
-    return value if nesting_within(value, MAX_DEPTH) else text[:_MAX_TEXT]
-
-
-def _refuse(constant: str) -> Any:
-    raise ValueError(f"{constant} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"{text[:20]} is out of range")
+        value = orjson.loads(content)
+    except ValueError:  # orjson.JSONDecodeError
+        return content.decode("utf-8", errors="replace")[:_MAX_TEXT]
+    if check_depth and not nesting_within(value, MAX_DEPTH):
+        return content.decode("utf-8", errors="replace")[:_MAX_TEXT]
     return value
-
-
-def nesting_within(value: Any, limit: int) -> bool:
-    """True when lists and objects in ``value`` nest at most ``limit`` deep (no recursion)."""
-    pending: list[tuple[Any, int]] = [(value, 0)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, dict | list):
-            if depth >= limit:
-                return False
-            children = item.values() if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
-    return True
 
 
 def redact(value: Any, secrets: Iterable[str]) -> Any:

@@ -68,12 +68,16 @@ def datasets_of(body: Any) -> dict[str, dict[str, Any]]:
     return found
 
 
-def check_job(record: Mapping[str, Any]) -> None:
-    """ValueError unless the fields the core reads have their documented types."""
+def check_job_id(record: Mapping[str, Any]) -> None:
     job_id = record.get("id")
-    what = f"job {job_id!r}"
     if job_id is not None and (isinstance(job_id, bool) or not isinstance(job_id, int | str)):
         raise ValueError(f"a job id is a {type(job_id).__name__}, expected a number or string")
+
+
+def check_job(record: Mapping[str, Any]) -> None:
+    """ValueError unless the fields the core reads have their documented types."""
+    check_job_id(record)
+    what = f"job {record.get('id')!r}"
     _check_types(what, record, JOB_NUMBERS)
     for name, kind in (("status", str), ("errors", list)):
         value = record.get(name)
@@ -97,8 +101,8 @@ def job_records(body: Any) -> list[dict[str, Any]]:
     records = body.get("records") if isinstance(body, Mapping) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ValueError("expected a list answer with a records array of objects")
-    for record in records:
-        check_job(record)
+    for record in records:  # what paging itself uses; the core checks the jobs it keeps
+        check_job_id(record)
     return records
 
 

@@ -222,3 +222,21 @@ def job_dataset_id(job: dict[str, Any]) -> str | None:
         return None
     value = dest.get("datasetId", dest.get("dataSetId"))
     return value if isinstance(value, str) else None
+
+
+# No AEP answer nests deeper than a handful of levels; a deeper one is not a usable answer,
+# and walking it recursively could exhaust the interpreter's recursion limit.
+MAX_DEPTH = 64
+
+
+def nesting_within(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when lists and objects in ``value`` nest at most ``limit`` deep (no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return True

@@ -156,11 +156,12 @@ def test_owned_objects_with_wrong_field_types_plan_or_raise(catalog: bytes, jobs
 def test_wrong_types_where_the_core_computes_are_unusable_answers() -> None:
     owned = {"reconciler-stack": [STACK], "reconciler-name": ["profile-export"]}
     fine = {"records": []}
+    into = {"destination": {"datasetId": "a" * 24}}  # a job in scope: the plan computes with it
     for catalog, jobs in [
         ({"a" * 24: {"tags": owned, "created": "yesterday"}, "b" * 24: {"tags": owned}}, fine),
-        ({"a" * 24: {"tags": owned}}, {"records": [{"id": 1, "creationTime": "soon"}]}),
+        ({"a" * 24: {"tags": owned}}, {"records": [{"id": 1, "creationTime": "soon", **into}]}),
         ({}, {"records": [{"id": [1], "destination": {"datasetId": "a" * 24}}]}),
-        ({}, {"records": [{"id": 1, "errors": 5}]}),
+        ({"a" * 24: {"tags": owned}}, {"records": [{"id": 1, "errors": 5, **into}]}),
     ]:
         assert (
             observe_and_plan(Script([Reply(200, _json(catalog)), Reply(200, _json(jobs))])) is False
@@ -173,6 +174,15 @@ def test_wrong_types_where_the_core_computes_are_unusable_answers() -> None:
     assert observe_and_plan(Script([Reply(200, deep)])) is False
     ok = {"a" * 24: {"tags": owned, "created": 5}}
     assert observe_and_plan(Script([Reply(200, _json(ok)), Reply(200, _json(fine))])) is True
+
+
+def test_wrong_types_in_jobs_outside_the_stack_are_never_looked_at() -> None:
+    """Jobs into datasets the stack does not own are only paged past, not computed with."""
+    owned = {"reconciler-stack": [STACK], "reconciler-name": ["profile-export"]}
+    elsewhere = {"destination": {"datasetId": "f" * 24}}
+    jobs = {"records": [{"id": 1, "creationTime": "soon", "errors": 5, **elsewhere}]}
+    catalog = {"a" * 24: {"tags": owned}}
+    assert observe_and_plan(Script([Reply(200, _json(catalog)), Reply(200, _json(jobs))])) is True
 
 
 def test_the_script_reaches_the_calls() -> None:
