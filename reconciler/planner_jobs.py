@@ -94,93 +94,63 @@ def plan_job(
     jobs = live.jobs_into(dest.dataset_id) if dest.dataset_id else []
     inv = inventory(dest.live) if dest.live is not None else {}
     same = _matching(body, fp, jobs, ignore, result, str(desired.key))
-    result.claimed.update(j.id for j in same)
-    entry = inventory_entry(name, fp)
-    patch = _patch_for(dest, entry, inv)
-    kept = [j for j in same if j.status in KEEPS_DECLARATION]
     old = [j for j in jobs if inv.get(short_fingerprint(j.fingerprint)) == name and j not in same]
-    result.claimed.update(j.id for j in old)
+    result.claimed.update(j.id for j in (*same, *old))
+    kept = [j for j in same if j.status in KEEPS_DECLARATION]
     if kept:
-        result.changes.append(
-            Change(
-                EXPORT_JOB,
-                name,
-                Action.NOOP,
-                f"job {kept[0].id} is {kept[0].status}",
-                id=kept[0].id,
-            )
-        )
+        reason = f"job {kept[0].id} is {kept[0].status}"
+        result.changes.append(Change(EXPORT_JOB, name, Action.NOOP, reason, id=kept[0].id))
         return
+    patch = _patch_for(dest, inventory_entry(name, fp), inv)
     create = Change(
-        EXPORT_JOB,
-        name,
-        Action.CREATE,
-        "",
-        after=body,
-        depends_on=dest.depends_on,
+        EXPORT_JOB, name, Action.CREATE, "", after=body, depends_on=dest.depends_on,
         dataset_patch=patch,
-    )
+    )  # fmt: skip
     if same:  # the latest one FAILED
         _plan_failed(desired, same[0], create, result)
-        return
-    active_old = tuple(j.id for j in old if j.active)
-    if old:
-        paths = changed_paths(_comparable(old[0].request), _comparable(body))
+    elif old:
+        _plan_changed(old, body, create, result)
+    elif short_fingerprint(fp) in inv:
+        _plan_vanished(body, create, result)
+    else:
+        detail = "declared, no job with this request"
         result.findings.append(
-            Finding(
-                EXPORT_JOB,
-                name,
-                FindingType.CHANGED,
-                id=old[0].id,
-                paths=paths,
-                detail="the declaration changed since the job was created",
-                live=old[0].request,
-                declared=body,
-                origin=Origin.CONFIG,
-            )
-        )
-        if active_old:
-            changed = ", ".join(paths)
-            reason = f"spec changed ({changed}): cancel job {', '.join(active_old)}, then create"
-            result.changes.append(
-                _with(create, Action.REPLACE, reason, old[0].id, old[0].request, paths, active_old)
-            )
-        else:
-            prior = f"job {old[0].id} ({old[0].status})"
-            reason = f"spec changed ({', '.join(paths)}); {prior} stays as history"
-            result.changes.append(_with(create, Action.CREATE, reason, None, None, paths, ()))
-        return
-    if short_fingerprint(fp) in inv:
-        detail = "its job was cancelled or deleted outside reconciler"
-        result.findings.append(
-            Finding(EXPORT_JOB, name, FindingType.MISSING, detail=detail, declared=body)
-        )
-        result.changes.append(
-            _with(
-                create,
-                Action.CREATE,
-                f"{detail}: creating it again",
-                None,
-                None,
-                (),
-                (),
-                Origin.PLATFORM,
-            )
-        )
-        return
+            Finding(EXPORT_JOB, name, FindingType.MISSING, detail=detail, declared=body,
+                    origin=Origin.CONFIG)
+        )  # fmt: skip
+        result.changes.append(_with(create, Action.CREATE, detail, None, None, (), ()))
+
+
+def _plan_changed(
+    old: list[LiveJob], body: Mapping[str, Any], create: Change, result: JobPlan
+) -> None:
+    """The declaration changed: replace the previous job if it still runs, else just create."""
+    latest = old[0]
+    paths = changed_paths(_comparable(latest.request), _comparable(body))
     result.findings.append(
-        Finding(
-            EXPORT_JOB,
-            name,
-            FindingType.MISSING,
-            detail="declared, no job with this request",
-            declared=body,
-            origin=Origin.CONFIG,
-        )
+        Finding(EXPORT_JOB, create.name, FindingType.CHANGED, id=latest.id, paths=paths,
+                detail="the declaration changed since the job was created",
+                live=latest.request, declared=body, origin=Origin.CONFIG)
+    )  # fmt: skip
+    active = tuple(j.id for j in old if j.active)
+    changed = ", ".join(paths)
+    if active:
+        reason = f"spec changed ({changed}): cancel job {', '.join(active)}, then create"
+        change = _with(create, Action.REPLACE, reason, latest.id, latest.request, paths, active)
+    else:
+        reason = f"spec changed ({changed}); job {latest.id} ({latest.status}) stays as history"
+        change = _with(create, Action.CREATE, reason, None, None, paths, ())
+    result.changes.append(change)
+
+
+def _plan_vanished(body: Mapping[str, Any], create: Change, result: JobPlan) -> None:
+    """The stack created this job before (it is in the inventory) and it is gone now."""
+    detail = "its job was cancelled or deleted outside reconciler"
+    result.findings.append(
+        Finding(EXPORT_JOB, create.name, FindingType.MISSING, detail=detail, declared=body)
     )
-    result.changes.append(
-        _with(create, Action.CREATE, "declared, no job with this request", None, None, (), ())
-    )
+    reason = f"{detail}: creating it again"
+    result.changes.append(_with(create, Action.CREATE, reason, None, None, (), (), Origin.PLATFORM))
 
 
 def _matching(
