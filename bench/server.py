@@ -52,7 +52,7 @@ def reconciler_cmd(*args: str) -> list[str]:
 
 def start(db: Path, latency_ms: float) -> Server:
     """Serve ``db`` on a free loopback port; jobs never move (they start in a day)."""
-    cmd = [sys.executable, "-m", "bench.serve", "--port", "0", "--db", str(db)]
+    cmd = reconciler_cmd("emulator", "serve", "--port", "0", "--db", str(db))
     cmd += ["--latency-ms", str(latency_ms)]
     cmd += ["--job-start-after", "86400", "--job-run-for", "60"]
     env = {**os.environ, "RECONCILER_EMULATOR_CLIENT_SECRET": SECRET}
