@@ -54,6 +54,9 @@ class LiveJob:
 
 @dataclass
 class LiveState:
+    """What observe read. Treated as read-only once planning starts: the lookups below are
+    indexed once (and again only if the number of datasets or jobs changes)."""
+
     datasets: dict[str, dict[str, Any]] = field(default_factory=dict)  # owned, by id
     jobs: list[LiveJob] = field(default_factory=list)  # in scope, newest first
     jobs_seen: int = 0
@@ -63,6 +66,9 @@ class LiveState:
         default=None, repr=False, compare=False
     )
     _indexed: int = field(default=-1, repr=False, compare=False)
+    _by_dataset: dict[str, list[LiveJob]] | None = field(default=None, repr=False, compare=False)
+    _jobs_indexed: int = field(default=-1, repr=False, compare=False)
+    _dataset_of: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def datasets_named(self, name: str) -> list[tuple[str, dict[str, Any]]]:
         """Owned datasets carrying manifest name ``name``, oldest first."""
@@ -77,7 +83,21 @@ class LiveState:
         return list(self._by_name.get(name, ()))
 
     def jobs_into(self, dataset_id: str) -> list[LiveJob]:
-        return [j for j in self.jobs if j.dataset_id == dataset_id]
+        """Jobs into ``dataset_id``, newest first (an index built once per job count)."""
+        return list(self._job_index().get(dataset_id, ()))
+
+    def dataset_of_job(self, job_id: str) -> str | None:
+        self._job_index()
+        return self._dataset_of.get(job_id)
+
+    def _job_index(self) -> dict[str, list[LiveJob]]:
+        if self._by_dataset is None or self._jobs_indexed != len(self.jobs):
+            index: dict[str, list[LiveJob]] = {}
+            for job in self.jobs:
+                index.setdefault(job.dataset_id, []).append(job)
+            self._by_dataset, self._jobs_indexed = index, len(self.jobs)
+            self._dataset_of = {j.id: j.dataset_id for j in self.jobs}
+        return self._by_dataset
 
     def object_fingerprints(self) -> dict[str, str]:
         """What a saved plan records to detect that the platform moved since."""

@@ -33,8 +33,7 @@ def touches_only_owned(change: Change, live: LiveState) -> str:
     """Never act on a dataset, or a job in a dataset, that the stack does not own."""
     if change.kind == DATASET and change.id is not None and change.id not in live.datasets:
         return f"dataset {change.id} is not owned by this stack"
-    owned_jobs = {j.id for j in live.jobs if j.dataset_id in live.datasets}
-    foreign = [i for i in change.cancel_ids if i not in owned_jobs]
+    foreign = [i for i in change.cancel_ids if live.dataset_of_job(i) not in live.datasets]
     if foreign:
         return f"job {', '.join(foreign)} is not in a dataset this stack owns"
     return ""
