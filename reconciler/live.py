@@ -8,8 +8,9 @@ scope are kept (the rest are dropped page by page to bound memory).
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,7 @@ class LiveState:
     datasets: dict[str, dict[str, Any]] = field(default_factory=dict)  # owned, by id
     jobs: list[LiveJob] = field(default_factory=list)  # in scope, newest first
     jobs_seen: int = 0
+    job_cursors: list[str] = field(default_factory=list)  # where the job list can be split
     requests: int = 0
     seconds: float = 0.0
     _by_name: dict[str | None, list[tuple[str, dict[str, Any]]]] | None = field(
@@ -184,23 +186,79 @@ async def observe(
     extra_dataset_ids: Iterable[str] = (),
     *,
     request_count: Any = None,
+    partitions: Sequence[str] = (),
 ) -> LiveState:
-    """Read the stack's datasets, then stream every job page keeping those in scope."""
+    """Read the stack's datasets, then stream every job page keeping those in scope.
+
+    With ``partitions`` (cursors a previous read met), the job list is read as that many
+    plus one adjacent ranges at once; if the platform does not page that way, it is read
+    again through one cursor.
+    """
     started = time.perf_counter()
     datasets = await client.list_datasets(properties=DATASET_PROPERTIES, tags={STACK_TAG: stack})
     for dataset in datasets.values():
         usable(dataset, "GET /dataSets")
     scope = set(datasets) | set(extra_dataset_ids)
     state = LiveState(datasets=datasets)
-    async for page in client.iter_export_job_pages():
-        state.jobs_seen += len(page)
-        for raw in page:
-            if job_dataset_id(raw) in scope:
-                job = live_job(raw)
-                if job is not None:
-                    state.jobs.append(job)
+    ranges = getattr(client, "iter_export_job_range", None)
+    if partitions and ranges is not None:
+        try:
+            state.job_cursors = await _read_ranges(ranges, list(partitions), scope, state)
+        except ValueError:
+            state = LiveState(datasets=datasets)  # start over with the plain cursor
+    if not state.job_cursors:
+        async for page in client.iter_export_job_pages():
+            _keep(page, scope, state)
+        state.job_cursors = list(getattr(client, "job_cursors", []))
     state.jobs.sort(key=lambda j: (-j.creation_time, j.id))
     state.seconds = time.perf_counter() - started
     if request_count is not None:
         state.requests = int(request_count())
     return state
+
+
+def _keep(page: list[dict[str, Any]], scope: set[str], state: LiveState) -> None:
+    state.jobs_seen += len(page)
+    for raw in page:
+        if job_dataset_id(raw) in scope:
+            job = live_job(raw)
+            if job is not None:
+                state.jobs.append(job)
+
+
+async def _read_ranges(
+    ranges: Any, bounds: list[str], scope: set[str], state: LiveState
+) -> list[str]:
+    """Read the ranges (newest, bounds[0]], (bounds[0], bounds[1]], ... at once."""
+    edges: list[str | None] = [None, *bounds, None]
+    met: list[list[str]] = [[] for _ in range(len(edges) - 1)]
+
+    async def one(i: int) -> None:
+        async for page in ranges(after=edges[i], until=edges[i + 1], cursors_out=met[i]):
+            _keep(page, scope, state)
+
+    tasks = [asyncio.create_task(one(i)) for i in range(len(met))]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:  # one range failed: stop the others before anything else
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    found = [c for chunk in met for c in chunk] + bounds
+    return sorted(set(found), key=_cursor_order, reverse=True) or list(bounds)
+
+
+def _cursor_order(cursor: str) -> tuple[int, int]:
+    time_part, _, id_part = cursor.partition("_")
+    return int(time_part), int(id_part)
+
+
+def split_points(cursors: Sequence[str], streams: int) -> list[str]:
+    """``streams - 1`` cursors that cut a list read last time into equal page counts.
+
+    Empty when the list is too short to be worth reading in parallel.
+    """
+    if streams < 2 or len(cursors) < 2 * streams:
+        return []
+    return [cursors[len(cursors) * i // streams] for i in range(1, streams)]

@@ -9,10 +9,12 @@ from reconciler.remote_calls import Calls, segment
 from reconciler.remote_paging import (
     check_job,
     check_page_size,
+    cursor_key,
     job_query,
     job_records,
     next_job_offset,
     normalise_job,
+    record_key,
 )
 from reconciler.wire import UPS_BASE
 
@@ -27,11 +29,40 @@ class JobCalls(Calls):
 
         The cursor comes from ``link.next`` (or ``page.pageOffset``); jobs created while we
         page sort before the cursor, so no job is skipped; ids already seen are dropped.
+        The cursors met on the way are kept in ``job_cursors`` (a later read can split the
+        list at them, see ``iter_export_job_range``).
+        """
+        self.job_cursors: list[str] = []
+        async for page in self.iter_export_job_range(
+            status=status, page_size=page_size, cursors_out=self.job_cursors
+        ):
+            yield page
+
+    async def iter_export_job_range(
+        self,
+        *,
+        after: str | None = None,
+        until: str | None = None,
+        status: str | None = None,
+        page_size: int = 100,
+        cursors_out: list[str] | None = None,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Pages of the jobs strictly after cursor ``after`` (from the newest when None) down
+        to cursor ``until`` included (to the end when None).
+
+        Cursors are ``{creationTimeMs}_{id}`` and creation times never change, so reads of
+        adjacent ranges run at once and together see each job exactly once. A record that is
+        not after ``after`` means the platform does not page that way: ValueError, and the
+        caller reads the whole list in one cursor instead.
         """
         limit = check_page_size(page_size)
+        low = cursor_key(until) if until is not None else None
+        high = cursor_key(after) if after is not None else None
+        if (until is not None and low is None) or (after is not None and high is None):
+            raise ValueError("cursors are not {creationTimeMs}_{id}")
         seen: set[str] = set()
         cursors: set[str] = set()
-        offset: str | None = None
+        offset = after
         while True:
             query = job_query(limit, status, offset)
             answer = await self._request("GET", JOBS, "GET /export/jobs", params=query)
@@ -39,15 +70,18 @@ class JobCalls(Calls):
                 records = job_records(answer.body)
             except ValueError as exc:
                 raise self._bad_answer(f"GET {JOBS}", str(exc)) from None
-            page = [normalise_job(r) for r in records if _first_sight(r, seen)]
+            page, done = _within(records, high, low)
+            page = [normalise_job(r) for r in page if _first_sight(r, seen)]
             if page:
                 yield page
             offset = next_job_offset(answer.body, len(records), limit)
-            if offset is None:
+            if done or offset is None:
                 return
             if offset in cursors:
                 raise self._bad_answer(f"GET {JOBS}", f"paging cursor {offset!r} repeats")
             cursors.add(offset)
+            if cursors_out is not None:
+                cursors_out.append(offset)
 
     async def list_export_jobs(
         self, *, status: str | None = None, page_size: int = 100
@@ -82,6 +116,25 @@ class JobCalls(Calls):
         except ValueError as exc:
             raise self._bad_answer(call, str(exc)) from None
         return normalise_job(body)
+
+
+def _within(
+    records: list[dict[str, Any]], high: tuple[int, int] | None, low: tuple[int, int] | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The records of one range (keys in [low, high)), and whether the range ended here."""
+    if high is None and low is None:
+        return records, False
+    kept: list[dict[str, Any]] = []
+    for record in records:
+        key = record_key(record)
+        if key is None:
+            raise ValueError(f"job {record.get('id')!r} has no creationTime and numeric id")
+        if high is not None and key >= high:
+            raise ValueError("the platform answered jobs that are not after the cursor")
+        if low is not None and key < low:
+            return kept, True
+        kept.append(record)
+    return kept, False
 
 
 def _first_sight(record: Mapping[str, Any], seen: set[str]) -> bool:

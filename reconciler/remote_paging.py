@@ -106,6 +106,26 @@ def job_records(body: Any) -> list[dict[str, Any]]:
     return records
 
 
+def cursor_key(cursor: str) -> tuple[int, int] | None:
+    """``{creationTimeMs}_{id}`` as a sort key (larger = newer), or None if it is not one."""
+    time_part, sep, id_part = cursor.partition("_")
+    if not sep or not time_part.isdigit() or not id_part.isdigit():
+        return None
+    return int(time_part), int(id_part)
+
+
+def record_key(record: Mapping[str, Any]) -> tuple[int, int] | None:
+    """A job's place in the list order (creationTime desc, id desc) as a comparable key."""
+    created, job_id = record.get("creationTime"), record.get("id")
+    if isinstance(created, bool) or not isinstance(created, int):
+        return None
+    if isinstance(job_id, str) and job_id.isdigit():
+        job_id = int(job_id)
+    if isinstance(job_id, bool) or not isinstance(job_id, int):
+        return None
+    return created, job_id
+
+
 def next_job_offset(body: Any, records_read: int, limit: int) -> str | None:
     """The cursor of the next page, or None when this page is the last.
 

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.live import LiveState, observe
+from reconciler import cursor_cache
+from reconciler.live import LiveState, observe, split_points
 from reconciler.plan import Plan
 from reconciler.planner import PlanOptions, make_plan
 from reconciler.project import Project, load_manifests, load_project, select_target
@@ -54,12 +55,16 @@ def literal_dataset_ids(manifests: ManifestSet) -> set[str]:
 
 
 async def read_live(ctx: Context, client: AepClient) -> LiveState:
-    return await observe(
+    key = f"{client.connection.org_id}/{client.connection.sandbox}"
+    state = await observe(
         client,
         ctx.stack,
         literal_dataset_ids(ctx.manifests),
         request_count=lambda: client.stats.requests,
+        partitions=cursor_cache.load(key),
     )
+    cursor_cache.save(key, split_points(state.job_cursors, cursor_cache.STREAMS))
+    return state
 
 
 async def plan_for(
