@@ -19,8 +19,9 @@ from bench.server import CLIENT_ID, ORG_ID, SECRET, Server, reconciler_cmd
 from reconciler.emulator import Credential, EmulatorConfig, create_app
 
 
-def plan(server: Server, sandbox: str, specs: Path) -> dict[str, Any]:
-    run = run_child(reconciler_cmd("plan", str(specs)), server.env(sandbox))
+def plan(server: Server, sandbox: str, specs: Path, cwd: Path) -> dict[str, Any]:
+    """One ``reconciler plan`` run from ``cwd`` (where its cursor cache lives)."""
+    run = run_child(reconciler_cmd("plan", str(specs.resolve())), server.env(sandbox), str(cwd))
     if run.code != 0:
         raise RuntimeError(f"plan failed ({run.code}): {run.err[-2000:]}")
     datasets, jobs, requests = run.observed()

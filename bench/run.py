@@ -44,6 +44,16 @@ def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def fresh_dir(work: Path) -> Path:
+    folder = Path(tempfile.mkdtemp(dir=work, prefix="cwd-"))
+    (work / "last-cwd").write_text(str(folder))
+    return folder
+
+
+def last_dir(work: Path) -> Path:
+    return Path((work / "last-cwd").read_text())
+
+
 def measure_size(work: Path, size: Size, matrix: Matrix) -> list[dict[str, Any]]:
     db = work / f"estate-{size.datasets}-{size.jobs}.db"
     _log(f"seeding {size.label}")
@@ -61,7 +71,10 @@ def measure_size(work: Path, size: Size, matrix: Matrix) -> list[dict[str, Any]]
                 "owned": size.owned,
                 "latency_ms": latency,
                 "floor": measure.floor(served, SANDBOX, STACK),
-                "plan": measure.plan(served, SANDBOX, root),
+                # cold: a fresh folder, no cursor cache (one cursor, the minimum requests);
+                # warm: the same folder again, the job list read as ranges at once
+                "plan": measure.plan(served, SANDBOX, root, fresh_dir(work)),
+                "plan_warm": measure.plan(served, SANDBOX, root, last_dir(work)),
                 "refresh": measure.terraform_refresh(served, SANDBOX, db, matrix.refresh_cap),
                 "aepp": measure.aepp(served, SANDBOX, STACK),
             }
