@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from reconciler.fingerprint import fingerprint
 from reconciler.ownership import STACK_TAG, manifest_name
 from reconciler.plan import canonical_hash
 from reconciler.ports import Listing
-from reconciler.remote_paging import check_job
+from reconciler.remote_paging import check_job, cursor_key
 from reconciler.wire import ACTIVE_JOB_STATUSES, MAX_DEPTH, job_dataset_id, nesting_within
 
 # Top-level dataset fields a plan needs; everything else stays on the server.
@@ -185,7 +185,7 @@ async def observe(
     stack: str,
     extra_dataset_ids: Iterable[str] = (),
     *,
-    request_count: Any = None,
+    request_count: Callable[[], int] | None = None,
     partitions: Sequence[str] = (),
 ) -> LiveState:
     """Read the stack's datasets, then stream every job page keeping those in scope.
@@ -213,7 +213,7 @@ async def observe(
     state.jobs.sort(key=lambda j: (-j.creation_time, j.id))
     state.seconds = time.perf_counter() - started
     if request_count is not None:
-        state.requests = int(request_count())
+        state.requests = request_count()
     return state
 
 
@@ -246,12 +246,7 @@ async def _read_ranges(
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     found = [c for chunk in met for c in chunk] + bounds
-    return sorted(set(found), key=_cursor_order, reverse=True) or list(bounds)
-
-
-def _cursor_order(cursor: str) -> tuple[int, int]:
-    time_part, _, id_part = cursor.partition("_")
-    return int(time_part), int(id_part)
+    return sorted(set(found), key=lambda c: cursor_key(c) or (0, 0), reverse=True) or list(bounds)
 
 
 def split_points(cursors: Sequence[str], streams: int) -> list[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from reconciler.live import LiveState
+from reconciler.live import LiveState, job_fingerprint
+from reconciler.ownership import inventory_entry
 from reconciler.plan import Action, Change, Finding, Observation, Plan
 from reconciler.planner_datasets import DatasetPlan, orphan_findings, plan_dataset
 from reconciler.planner_jobs import JobPlan, leftover_jobs, plan_job
@@ -86,9 +87,6 @@ def make_plan(
 
 def _job_entries_by_dataset(manifests: ManifestSet) -> dict[str, list[str]]:
     """Inventory entries a new dataset is created with, for the jobs declared into it."""
-    from reconciler.live import job_fingerprint
-    from reconciler.ownership import inventory_entry
-
     out: dict[str, list[str]] = {}
     for job in manifests.export_jobs:
         if job.dataset is not None:

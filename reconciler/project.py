@@ -57,6 +57,12 @@ class Project:
     variables: Mapping[str, str] = field(default_factory=dict)  # shared defaults
 
 
+def default_root() -> Path:
+    """Where manifests live when no PATH is given: ``specs/`` if it exists, else here."""
+    specs = Path("specs")
+    return specs if specs.is_dir() else Path(".")
+
+
 def display_path(path: Path) -> str:
     """The path as users see it: relative to the working directory when inside it."""
     try:

@@ -11,14 +11,16 @@ from reconciler import cursor_cache
 from reconciler.live import LiveState, observe, split_points
 from reconciler.plan import Plan
 from reconciler.planner import PlanOptions, make_plan
-from reconciler.project import Project, load_manifests, load_project, select_target
+from reconciler.project import (
+    Project,
+    default_root,
+    load_manifests,
+    load_project,
+    select_target,
+)
 from reconciler.remote import AepClient
 from reconciler.resources import ManifestSet
 from reconciler.session import Session, resolve
-
-
-def default_root() -> Path:
-    return Path("specs") if Path("specs").is_dir() else Path(".")
 
 
 @dataclass(frozen=True)

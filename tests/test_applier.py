@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,13 +17,6 @@ from reconciler.plan import Action, Change, Plan
 from reconciler.planner import make_plan
 from reconciler.remote import AepClient
 from tests.test_planner import STACK, dataset, job, manifests
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[AepClient]:
-    app = create_app(EmulatorConfig(db_path=":memory:"))
-    async with AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app)) as c:
-        yield c
 
 
 def run(coro: Any) -> Any:

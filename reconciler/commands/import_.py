@@ -26,12 +26,18 @@ from reconciler.diagnostics import ApiError, ConfigError, ManifestError
 from reconciler.lease import Lease
 from reconciler.ownership import NAME_TAG, STACK_TAG
 from reconciler.plan import Change, Plan
-from reconciler.project import display_path, load_manifests, load_project, manifest_files
+from reconciler.project import (
+    default_root,
+    display_path,
+    load_manifests,
+    load_project,
+    manifest_files,
+)
 from reconciler.remote import AepClient
 from reconciler.render import change_lines, event_line, use_colour
 from reconciler.resources import DATASET, EXPORT_JOB, KINDS, DesiredDataset, ManifestSet
 from reconciler.session import resolve
-from reconciler.workflow import Context, default_root, load_context
+from reconciler.workflow import Context, load_context
 
 EXIT_FAILED = 1
 

@@ -9,15 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import sorted_diagnostics
-from reconciler.project import collect_manifests, read_project
+from reconciler.project import collect_manifests, default_root, read_project
 
 FORMAT_VERSION = "1.0"
-
-
-def default_path() -> Path:
-    """``specs/`` when it exists, else the working directory."""
-    specs = Path("specs")
-    return specs if specs.is_dir() else Path(".")
 
 
 def _count(n: int, noun: str) -> str:
@@ -38,7 +32,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.path if args.path is not None else default_path()
+    root: Path = args.path if args.path is not None else default_root()
     project, config_diags = read_project(root)
     loaded = collect_manifests(root, project, args.target)
     diags = sorted_diagnostics([*config_diags, *loaded.diagnostics])
