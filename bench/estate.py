@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.ownership import ownership_tags
-from reconciler.planner_datasets import declared_view
+from reconciler.planner.datasets import declared_view
 
 DECLARED = ("name", "description", "schemaRef", "fileDescription")
 USER_TAGS = ("team", "env")

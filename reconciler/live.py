@@ -19,7 +19,7 @@ from reconciler.fingerprint import fingerprint
 from reconciler.ownership import STACK_TAG, manifest_name
 from reconciler.plan import canonical_hash
 from reconciler.ports import Listing
-from reconciler.remote_paging import check_job, cursor_key
+from reconciler.remote._paging import check_job, cursor_key
 from reconciler.wire import ACTIVE_JOB_STATUSES, MAX_DEPTH, job_dataset_id, nesting_within
 
 # Top-level dataset fields a plan needs; everything else stays on the server.

@@ -279,3 +279,12 @@ def canonical_hash(value: Any) -> str:
 
 def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return None if value is None else json.loads(canonical_json(value))
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    allow_destroy: bool = False  # replace or delete datasets (loses data)
+    prune: bool = False  # delete owned datasets whose manifest is gone
+    allow_empty: bool = False  # let an empty manifest set act on everything the stack owns
+    max_deletes: int | None = None  # refuse more deletes/cancels than this
+    ignore_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> paths

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import PlanError, SourceRange
-from reconciler.plan import Plan, canonical_hash
-from reconciler.planner import PlanOptions
+from reconciler.plan import Plan, PlanOptions, canonical_hash
 from reconciler.resources import (
     DATASET,
     DesiredDataset,

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.adopt import (
+from reconciler.applier import Applier, Event, Outcome
+from reconciler.diagnostics import SourceRange
+from reconciler.live import LiveState
+from reconciler.manifests.documents import load_file
+from reconciler.manifests.validation import check_document
+from reconciler.plan import Action, Plan
+from reconciler.planner import make_plan
+from reconciler.planner.adopt import (
     adopt_change,
     already_adopted,
     manifest_document,
@@ -20,16 +27,9 @@ from reconciler.adopt import (
     mismatches,
     refusal,
 )
-from reconciler.applier import Applier, Event, Outcome
-from reconciler.diagnostics import SourceRange
-from reconciler.embedded import embedded_connection, embedded_transport
-from reconciler.live import LiveState
-from reconciler.manifests import load_file
-from reconciler.plan import Action, Plan
-from reconciler.planner import make_plan
 from reconciler.remote import AepClient
+from reconciler.remote.embedded import embedded_connection, embedded_transport
 from reconciler.resources import DesiredDataset, Lifecycle, ManifestSet, ResourceKey
-from reconciler.validation import check_document
 
 LIVE: dict[str, Any] = {
     "name": "Churn: weekly",

@@ -9,13 +9,13 @@ import httpx
 import pytest
 
 from reconciler.applier import Applier, Outcome
-from reconciler.embedded import embedded_connection
 from reconciler.emulator import EmulatorConfig, create_app
 from reconciler.live import observe
 from reconciler.ownership import JOBS_TAG, STACK_TAG
 from reconciler.plan import Action, Change, Plan
 from reconciler.planner import make_plan
 from reconciler.remote import AepClient
+from reconciler.remote.embedded import embedded_connection
 from tests.test_planner import STACK, dataset, job, manifests
 
 

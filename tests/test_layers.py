@@ -1,4 +1,7 @@
-"""The import direction of style.md holds: lower layers never import higher ones."""
+"""The import direction of layout.md holds: no module imports a higher layer.
+
+Every import counts, those under ``TYPE_CHECKING`` and inside functions included.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +10,99 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "reconciler"
 
-# module (relative to the package, dotted) -> reconciler modules it must not import
-# Third-party libraries each confined to one module (or one folder).
+# Lowest first; a module may import its own layer and lower ones. A name ending in "."
+# is a folder (every module in it).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("__init__", "diagnostics", "wire"),
+    ("resources", "plan", "fingerprint", "ownership", "ports"),
+    ("manifests.", "remote.", "live", "render."),
+    ("planner.", "applier.", "planfile"),
+    ("target", "pipeline"),
+    ("commands.",),
+    ("cli", "__main__"),
+)
+
+# Third-party libraries each confined to one home.
 CONFINED = {
-    "ruamel": ("manifests",),
-    "httpx": ("remote", "embedded"),
-    "deepdiff": ("diffing",),
+    "ruamel": ("manifests.",),
+    "httpx": ("remote.",),
+    "deepdiff": ("planner.diffing",),
     "sqlite3": ("emulator.",),
     "starlette": ("emulator.",),
     "uvicorn": ("emulator.", "commands.emulator"),
 }
 
 
-def _modules() -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
-    for path in PKG.rglob("*.py"):
-        rel = path.relative_to(PKG).with_suffix("")
-        name = ".".join(rel.parts).removesuffix(".__init__")
-        imports: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                imports.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                imports.add(node.module)
-        found[name] = imports
+def _matches(name: str, pattern: str) -> bool:
+    if pattern.endswith("."):
+        return name == pattern[:-1] or name.startswith(pattern)
+    return name == pattern
+
+
+def _layer(name: str) -> int:
+    for index, patterns in enumerate(LAYERS):
+        if any(_matches(name, p) for p in patterns):
+            return index
+    raise AssertionError(f"reconciler.{name} is in no layer of tests/test_layers.py")
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PKG).with_suffix("")
+    name = ".".join(rel.parts)
+    return name.removesuffix(".__init__") if name != "__init__" else name
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            # ``from reconciler.remote import embedded`` imports a module too
+            found.update(f"{node.module}.{a.name}" for a in node.names)
     return found
 
 
-def test_base_layers_import_nothing_of_ours() -> None:
-    mods = _modules()
-    for name in ("diagnostics", "wire"):
-        ours = [i for i in mods[name] if i.startswith("reconciler")]
-        assert ours == [], f"{name} imports {ours}"
+def _modules() -> dict[str, set[str]]:
+    return {_module_name(p): _imports(p) for p in PKG.rglob("*.py")}
 
 
-def test_core_never_imports_the_emulator() -> None:
+def _ours(imports: set[str]) -> set[str]:
+    names = {i.removeprefix("reconciler.") for i in imports if i.startswith("reconciler.")}
+    modules = {_module_name(p) for p in PKG.rglob("*.py")}
+    return {n for n in names if n in modules}
+
+
+def test_every_module_sits_in_a_layer_and_imports_no_higher_one() -> None:
     for name, imports in _modules().items():
-        if name.startswith("emulator") or name in ("embedded", "commands.emulator"):
+        if name.startswith("emulator"):
+            continue
+        mine = _layer(name)
+        for dep in _ours(imports):
+            if dep.startswith("emulator"):
+                continue
+            assert _layer(dep) <= mine, f"reconciler.{name} (layer {mine}) imports {dep}"
+
+
+def test_only_the_embedded_transport_and_the_emulator_command_import_the_emulator() -> None:
+    for name, imports in _modules().items():
+        if name.startswith("emulator") or name in ("remote.embedded", "commands.emulator"):
             continue
         bad = [i for i in imports if i.startswith("reconciler.emulator")]
         assert bad == [], f"{name} imports {bad}"
+
+
+def test_the_embedded_transport_is_imported_lazily() -> None:
+    """A plan against Adobe must never load Starlette or SQLite: no module-level import."""
+    for path in PKG.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+                assert "reconciler.remote.embedded" not in names or _module_name(path) in (
+                    "commands.emulator",
+                ), f"{path.name} imports the embedded transport at module level"
 
 
 def test_emulator_imports_only_wire_and_itself() -> None:
@@ -58,19 +114,20 @@ def test_emulator_imports_only_wire_and_itself() -> None:
         assert bad == set(), f"{name} imports {bad}"
 
 
-def test_third_party_libraries_stay_in_their_module() -> None:
+def test_third_party_libraries_stay_in_their_home() -> None:
     for name, imports in _modules().items():
         for lib, homes in CONFINED.items():
-            uses = any(i == lib or i.startswith(lib + ".") for i in imports)
-            if uses:
-                assert any(name == h or name.startswith(h) for h in homes if h.endswith(".")) or (
-                    name in homes
-                ), f"{name} imports {lib}; only {homes} may"
+            if any(i == lib or i.startswith(lib + ".") for i in imports):
+                assert any(_matches(name, h) for h in homes), f"{name} imports {lib}; only {homes}"
 
 
 def test_commands_never_import_each_other() -> None:
     for name, imports in _modules().items():
-        if not name.startswith("commands."):
+        if not name.startswith("commands.") or name == "commands._flags":
             continue
-        bad = [i for i in imports if i.startswith("reconciler.commands.")]
+        bad = [
+            i
+            for i in imports
+            if i.startswith("reconciler.commands.") and not i.startswith("reconciler.commands._")
+        ]
         assert bad == [], f"{name} imports {bad}"

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.embedded import embedded_connection
+from reconciler.applier.lease import LEASE_TAG, LOCK_TAG, Lease, LockedError
 from reconciler.emulator import EmulatorConfig, create_app
-from reconciler.lease import LEASE_TAG, LOCK_TAG, Lease, LockedError
 from reconciler.remote import AepClient
+from reconciler.remote.embedded import embedded_connection
 
 
 def with_clients(n: int, body: Callable[..., Awaitable[Any]]) -> Any:

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler import cursor_cache
-from reconciler.embedded import embedded_connection
 from reconciler.emulator import EmulatorConfig, create_app
 from reconciler.emulator.seed import seed_database
 from reconciler.live import LiveState, observe, split_points
 from reconciler.remote import AepClient
+from reconciler.remote import _cursors as cursor_cache
+from reconciler.remote.embedded import embedded_connection
 from tests.test_planner import STACK
 
 

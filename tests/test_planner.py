@@ -10,8 +10,8 @@ import pytest
 from reconciler.diagnostics import SourceRange
 from reconciler.live import LiveState, live_job
 from reconciler.ownership import JOBS_TAG, STACK_TAG
-from reconciler.plan import Action, FindingType, Origin, Plan
-from reconciler.planner import PlanOptions, make_plan
+from reconciler.plan import Action, FindingType, Origin, Plan, PlanOptions
+from reconciler.planner import make_plan
 from reconciler.resources import (
     DATASET,
     EXPORT_JOB,
@@ -404,7 +404,7 @@ def test_jobs_stay_with_a_dataset_whose_replacement_is_refused() -> None:
 
 def test_a_change_that_needs_a_blocked_one_is_blocked_too() -> None:
     from reconciler.plan import Change
-    from reconciler.safety import waits_for_blocked
+    from reconciler.planner.safety import waits_for_blocked
 
     job_change = Change(EXPORT_JOB, "vip", Action.CREATE, "", depends_on=("Dataset/exports",))
     held = waits_for_blocked(job_change, {"Dataset/exports"})

@@ -9,11 +9,11 @@ import httpx
 import pytest
 
 from reconciler.applier import Applier, Outcome
-from reconciler.embedded import embedded_connection
 from reconciler.emulator import EmulatorConfig, create_app
 from reconciler.live import observe
 from reconciler.planner import make_plan
 from reconciler.remote import AepClient, RetryPolicy
+from reconciler.remote.embedded import embedded_connection
 from tests.test_planner import STACK, dataset, job, manifests
 
 

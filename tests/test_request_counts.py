@@ -24,9 +24,9 @@ from reconciler.emulator import EmulatorConfig, create_app
 from reconciler.emulator.seed import seed_database
 from reconciler.live import DATASET_PROPERTIES, observe
 from reconciler.ownership import STACK_TAG
-from reconciler.planner import PlanOptions
+from reconciler.pipeline import load_context, plan_for
+from reconciler.plan import PlanOptions
 from reconciler.remote import AepClient, Connection
-from reconciler.workflow import load_context, plan_for
 
 STACK = "counts"
 PAGE = 100

@@ -26,9 +26,9 @@ from reconciler.diagnostics import ApiError
 from reconciler.emulator import EmulatorConfig, create_app
 from reconciler.emulator.clock import ManualClock
 from reconciler.emulator.config import Credential
-from reconciler.project import load_project
+from reconciler.manifests.project import load_project
 from reconciler.remote import AepClient, Connection, RetryPolicy
-from reconciler.session import resolve
+from reconciler.target import resolve
 from tests.e2e.conftest import (
     SECRET,
     SPECS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from reconciler.applier.waiter import follow, progress_line
 from reconciler.diagnostics import ApiError
-from reconciler.waiter import follow, progress_line
 
 
 class Reader:

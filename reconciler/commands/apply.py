@@ -11,14 +11,14 @@ from typing import Any
 
 from reconciler import planfile
 from reconciler.applier import Applier, ApplyResult, Event, Outcome
+from reconciler.applier.lease import Lease
+from reconciler.applier.waiter import follow, progress_line
+from reconciler.commands._flags import add_plan_flags, options_from
 from reconciler.diagnostics import ConfigError, PlanError
-from reconciler.lease import Lease
+from reconciler.pipeline import Context, load_context, plan_for
 from reconciler.plan import Plan
-from reconciler.plan_flags import add_plan_flags, options_from
 from reconciler.remote import AepClient
-from reconciler.render import event_line, plan_text, use_colour
-from reconciler.waiter import follow, progress_line
-from reconciler.workflow import Context, load_context, plan_for
+from reconciler.render.plan import event_line, plan_text, use_colour
 
 EXIT_FAILED = 1
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.diagnostics import ReconcilerError
-from reconciler.drift_report import TargetReport, render
-from reconciler.planner import PlanOptions
-from reconciler.workflow import Context, load_context, plan_for
+from reconciler.pipeline import Context, load_context, plan_for
+from reconciler.plan import PlanOptions
+from reconciler.render.drift import TargetReport, render
 
 EXIT_OK = 0
 EXIT_ERROR = 1

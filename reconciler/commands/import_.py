@@ -12,7 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.adopt import (
+from reconciler.applier import Applier, Event, Outcome
+from reconciler.applier.lease import Lease
+from reconciler.diagnostics import ApiError, ConfigError, ManifestError
+from reconciler.manifests.project import (
+    default_root,
+    display_path,
+    load_manifests,
+    load_project,
+    manifest_files,
+)
+from reconciler.ownership import NAME_TAG, STACK_TAG
+from reconciler.pipeline import Context, load_context
+from reconciler.plan import Change, Plan
+from reconciler.planner.adopt import (
     SCHEMA_MODELINE,
     adopt_change,
     already_adopted,
@@ -21,23 +34,10 @@ from reconciler.adopt import (
     mismatches,
     refusal,
 )
-from reconciler.applier import Applier, Event, Outcome
-from reconciler.diagnostics import ApiError, ConfigError, ManifestError
-from reconciler.lease import Lease
-from reconciler.ownership import NAME_TAG, STACK_TAG
-from reconciler.plan import Change, Plan
-from reconciler.project import (
-    default_root,
-    display_path,
-    load_manifests,
-    load_project,
-    manifest_files,
-)
 from reconciler.remote import AepClient
-from reconciler.render import change_lines, event_line, use_colour
+from reconciler.render.plan import change_lines, event_line, use_colour
 from reconciler.resources import DATASET, EXPORT_JOB, KINDS, DesiredDataset, ManifestSet
-from reconciler.session import resolve
-from reconciler.workflow import Context, load_context
+from reconciler.target import resolve
 
 EXIT_FAILED = 1
 

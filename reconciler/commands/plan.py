@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import planfile
-from reconciler.plan import Plan
-from reconciler.plan_flags import add_plan_flags, options_from
-from reconciler.planner import PlanOptions
-from reconciler.render import plan_json, plan_markdown, plan_text, use_colour
-from reconciler.workflow import Context, load_context, plan_for
+from reconciler.commands._flags import add_plan_flags, options_from
+from reconciler.pipeline import Context, load_context, plan_for
+from reconciler.plan import Plan, PlanOptions
+from reconciler.render.plan import plan_json, plan_markdown, plan_text, use_colour
 
 EXIT_CHANGES = 2
 

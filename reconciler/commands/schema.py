@@ -6,8 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from reconciler.manifests.json_schema import manifest_schema, project_schema
 from reconciler.resources import KINDS
-from reconciler.schema_doc import manifest_schema, project_schema
 
 
 def register(subparsers: Any) -> None:

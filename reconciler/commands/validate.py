@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import sorted_diagnostics
-from reconciler.project import collect_manifests, default_root, read_project
+from reconciler.manifests.project import collect_manifests, default_root, read_project
 
 FORMAT_VERSION = "1.0"
 

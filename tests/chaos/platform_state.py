@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.lease import LOCK_TAG
+from reconciler.applier.lease import LOCK_TAG
 from reconciler.live import job_fingerprint
 from reconciler.ownership import NAME_TAG, STACK_TAG
 

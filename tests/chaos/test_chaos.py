@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.lease import LEASE_TAG
+from reconciler.applier.lease import LEASE_TAG
 from tests.chaos.conftest import DATASETS, JOBS_PER_DATASET, Chaos
 from tests.chaos.platform_state import read_state
 from tests.chaos.tree import STACK, dataset_name

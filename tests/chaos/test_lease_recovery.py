@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.embedded import embedded_connection
+from reconciler.applier.lease import LOCK_TAG, Lease, LeaseInfo, LockedError, machine_id, pid_alive
 from reconciler.emulator import EmulatorConfig, create_app
-from reconciler.lease import LOCK_TAG, Lease, LeaseInfo, LockedError, machine_id, pid_alive
 from reconciler.remote import AepClient, RetryPolicy
+from reconciler.remote.embedded import embedded_connection
 
 
 def scenario(body: Callable[..., Awaitable[Any]], n: int = 2, **faults: Any) -> Any:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.commands.drift import exit_code, targets_of
-from reconciler.drift_report import TargetReport, field_changes, render, report_json
 from reconciler.plan import Finding, FindingType, Origin, Plan
+from reconciler.render.drift import TargetReport, field_changes, render, report_json
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"  # regenerate after a deliberate change

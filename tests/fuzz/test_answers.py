@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from reconciler.diagnostics import ApiError, ReconcilerError
 from reconciler.live import observe
-from reconciler.planner import PlanOptions, make_plan
-from reconciler.project import load_manifests, load_project
+from reconciler.manifests.project import load_manifests, load_project
+from reconciler.plan import PlanOptions
+from reconciler.planner import make_plan
 from reconciler.remote import AepClient, Connection, RetryPolicy
 from reconciler.resources import ManifestSet
 from tests.fuzz.answers import STACK, Reply, owned_catalog, owned_jobs, replies

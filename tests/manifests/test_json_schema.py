@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.schema_doc import manifest_schema, project_schema
+from reconciler.manifests.json_schema import manifest_schema, project_schema
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import manifests
 from reconciler.diagnostics import ConfigError, ManifestError
-from reconciler.project import load_manifests, load_project
+from reconciler.manifests import documents as manifests
+from reconciler.manifests.project import load_manifests, load_project
 from reconciler.resources import DATASET, EXPORT_JOB, ResourceKey
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"

@@ -6,7 +6,7 @@ import pytest
 
 from reconciler.diagnostics import ConfigError
 from reconciler.remote import DEFAULT_IMS_URL, DEFAULT_SCOPES, Connection, connection_from_env
-from reconciler.remote_config import check_base_url, is_loopback_host
+from reconciler.remote._config import check_base_url, is_loopback_host
 
 FULL = {
     "AEP_PLATFORM_URL": "https://platform.adobe.io/",

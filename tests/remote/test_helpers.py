@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from reconciler.diagnostics import ApiError, TransportError
-from reconciler.remote_auth import TokenCache, parse_token_answer, renew_after
-from reconciler.remote_errors import REDACTED, api_error, read_body, redact, transport_error
-from reconciler.remote_paging import (
+from reconciler.remote._auth import TokenCache, parse_token_answer, renew_after
+from reconciler.remote._errors import REDACTED, api_error, read_body, redact, transport_error
+from reconciler.remote._paging import (
     check_page_size,
     dataset_query,
     datasets_of,

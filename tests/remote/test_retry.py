@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.remote import RetryPolicy
-from reconciler.remote_retry import (
+from reconciler.remote._retry import (
     backoff_delay,
     is_retryable_status,
     may_retry_method,

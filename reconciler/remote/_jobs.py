@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from reconciler.remote_calls import Calls, segment
-from reconciler.remote_paging import (
+from reconciler.remote._base import Calls, segment
+from reconciler.remote._paging import (
     check_job,
     check_page_size,
     cursor_key,

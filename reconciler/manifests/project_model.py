@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from reconciler.diagnostics import Diagnostic
-from reconciler.manifests import Document, format_path
-from reconciler.secret_scan import SECRET_KEYS
-from reconciler.validation import check_ignore_path
-from reconciler.variables import VAR_NAME
+from reconciler.manifests.documents import Document, format_path
+from reconciler.manifests.secrets import SECRET_KEYS
+from reconciler.manifests.validation import check_ignore_path
+from reconciler.manifests.variables import VAR_NAME
 
 STACK_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"

@@ -7,20 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler import cursor_cache
 from reconciler.live import LiveState, observe, split_points
-from reconciler.plan import Plan
-from reconciler.planner import PlanOptions, make_plan
-from reconciler.project import (
+from reconciler.manifests.project import (
     Project,
     default_root,
     load_manifests,
     load_project,
     select_target,
 )
+from reconciler.plan import Plan, PlanOptions
+from reconciler.planner import make_plan
 from reconciler.remote import AepClient
+from reconciler.remote import _cursors as cursor_cache
 from reconciler.resources import ManifestSet
-from reconciler.session import Session, resolve
+from reconciler.target import Session, resolve
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from reconciler.project_config import ProjectModel
+from reconciler.manifests.project_model import ProjectModel
 from reconciler.resources import MANIFEST_MODELS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

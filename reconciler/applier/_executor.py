@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.applier.recovery import CreateRecovery
 from reconciler.diagnostics import ApiError
 from reconciler.plan import Action, Change, Plan
 from reconciler.ports import Applying
-from reconciler.recovery import CreateRecovery
 from reconciler.resources import DATASET
 
 

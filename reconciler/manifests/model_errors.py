@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler.diagnostics import Diagnostic
-from reconciler.manifests import Document, FieldPath, format_path
+from reconciler.manifests.documents import Document, FieldPath, format_path
 
 _MAX_SHOWN = 60
 

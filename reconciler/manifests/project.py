@@ -10,24 +10,24 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from reconciler.crosschecks import check_set
 from reconciler.diagnostics import ConfigError, Diagnostic, ManifestError, sorted_diagnostics
-from reconciler.manifests import format_path, load_file
-from reconciler.model_errors import diagnostics_from
-from reconciler.project_config import (
+from reconciler.manifests.crosschecks import check_set
+from reconciler.manifests.documents import format_path, load_file
+from reconciler.manifests.model_errors import diagnostics_from
+from reconciler.manifests.project_model import (
     ProjectModel,
     TargetModel,
     VarValue,
     config_rules,
     literal_secret_keys,
 )
+from reconciler.manifests.secrets import find_secrets
+from reconciler.manifests.validation import Checked, check_document, declared_key
 from reconciler.resources import (
     DesiredDataset,
     DesiredExportJob,
     ManifestSet,
 )
-from reconciler.secret_scan import find_secrets
-from reconciler.validation import Checked, check_document, declared_key
 
 CONFIG_NAMES = ("reconciler.yaml", "reconciler.yml")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from reconciler.planner import PlanOptions
-from reconciler.workflow import Context
+from reconciler.pipeline import Context
+from reconciler.plan import PlanOptions
 
 
 def add_plan_flags(parser: argparse.ArgumentParser) -> None:

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
 from reconciler.live import LiveState, job_fingerprint
 from reconciler.ownership import inventory_entry
-from reconciler.plan import Action, Change, Finding, Observation, Plan
-from reconciler.planner_datasets import DatasetPlan, orphan_findings, plan_dataset
-from reconciler.planner_jobs import JobPlan, leftover_jobs, plan_job
+from reconciler.plan import Action, Change, Finding, Observation, Plan, PlanOptions
+from reconciler.planner.datasets import DatasetPlan, orphan_findings, plan_dataset
+from reconciler.planner.jobs import JobPlan, leftover_jobs, plan_job
+from reconciler.planner.safety import guard
 from reconciler.resources import DATASET, EXPORT_JOB, ManifestSet
-from reconciler.safety import guard
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    allow_destroy: bool = False  # replace or delete datasets (loses data)
-    prune: bool = False  # delete owned datasets whose manifest is gone
-    allow_empty: bool = False  # let an empty manifest set act on everything the stack owns
-    max_deletes: int | None = None  # refuse more deletes/cancels than this
-    ignore_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> paths
 
 
 def make_plan(

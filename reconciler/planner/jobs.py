@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.diffing import changed_paths, without_paths
 from reconciler.fingerprint import effective_request
 from reconciler.live import LiveJob, LiveState, job_fingerprint
 from reconciler.ownership import (
@@ -25,7 +24,8 @@ from reconciler.ownership import (
     tags_of,
 )
 from reconciler.plan import Action, Change, Finding, FindingType, Origin
-from reconciler.planner_datasets import DatasetOutcome
+from reconciler.planner.datasets import DatasetOutcome
+from reconciler.planner.diffing import changed_paths, without_paths
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob
 
 KEEPS_DECLARATION = frozenset({"NEW", "PROCESSING", "SUCCEEDED"})

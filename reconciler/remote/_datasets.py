@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reconciler.remote_calls import Answer, Calls, segment
-from reconciler.remote_paging import check_page_size, dataset_query, datasets_of
+from reconciler.remote._base import Answer, Calls, segment
+from reconciler.remote._paging import check_page_size, dataset_query, datasets_of
 from reconciler.wire import CATALOG_BASE
 
 DATASETS = f"{CATALOG_BASE}/dataSets"

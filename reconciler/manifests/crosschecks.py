@@ -6,10 +6,10 @@ from collections.abc import Sequence, Set
 
 from reconciler.diagnostics import Diagnostic
 from reconciler.fingerprint import fingerprint
-from reconciler.manifests import format_path
-from reconciler.model_errors import did_you_mean
+from reconciler.manifests.documents import format_path
+from reconciler.manifests.model_errors import did_you_mean
+from reconciler.manifests.validation import Checked
 from reconciler.resources import DATASET, DesiredDataset, DesiredExportJob
-from reconciler.validation import Checked
 from reconciler.wire import PROFILE_UNION_SCHEMA
 
 _NAME = ("metadata", "name")

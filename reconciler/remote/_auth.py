@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from reconciler.remote_config import Connection
+from reconciler.remote._config import Connection
 
 # Renew this long before the token expires, so that a call started just before expiry
 # does not arrive with a dead token.

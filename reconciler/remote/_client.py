@@ -21,19 +21,19 @@ from typing import Any
 import httpx
 
 from reconciler.diagnostics import ApiError
-from reconciler.remote_auth import TokenCache, parse_token_answer, token_form
-from reconciler.remote_calls import Answer
-from reconciler.remote_config import (
+from reconciler.remote._auth import TokenCache, parse_token_answer, token_form
+from reconciler.remote._base import Answer
+from reconciler.remote._config import (
     DEFAULT_IMS_URL,
     DEFAULT_SCOPES,
     Connection,
     check_base_url,
     connection_from_env,
 )
-from reconciler.remote_datasets import DatasetCalls
-from reconciler.remote_errors import api_error, describe_exception, read_body, transport_error
-from reconciler.remote_jobs import JobCalls
-from reconciler.remote_retry import (
+from reconciler.remote._datasets import DatasetCalls
+from reconciler.remote._errors import api_error, describe_exception, read_body, transport_error
+from reconciler.remote._jobs import JobCalls
+from reconciler.remote._retry import (
     RetryPolicy,
     is_retryable_status,
     may_retry_method,
@@ -153,7 +153,7 @@ class AepClient(DatasetCalls, JobCalls):
     ) -> Answer | _Failure:
         call = f"{method} {path}"
         # PATCH bodies here set fields (or append a deduplicated inventory entry): repeating
-        # one is harmless. POST creates are never repeated here: see reconciler.recovery.
+        # one is harmless. POST creates are never repeated here: see reconciler.applier.recovery.
         safe = may_retry_method(method, self._retry, idempotent=token is None or method == "PATCH")
         base = self._platform if token is not None else self._ims
         try:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.diagnostics import TransportError
-from reconciler.remote_errors import transport_error
+from reconciler.remote._errors import transport_error
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler.diagnostics import Diagnostic
-from reconciler.manifests import Document, FieldPath, format_path
-from reconciler.model_errors import diagnostics_from, did_you_mean, field_names
+from reconciler.manifests.documents import Document, FieldPath, format_path
+from reconciler.manifests.model_errors import diagnostics_from, did_you_mean, field_names
+from reconciler.manifests.secrets import find_secrets
+from reconciler.manifests.variables import resolve
 from reconciler.resources import (
     DATASET,
     KINDS,
@@ -24,8 +26,6 @@ from reconciler.resources import (
     ResourceKey,
     is_reserved_tag,
 )
-from reconciler.secret_scan import find_secrets
-from reconciler.variables import resolve
 
 Desired = DesiredDataset | DesiredExportJob
 _IGNORE_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_@:-]+)*$")

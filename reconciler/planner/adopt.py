@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reconciler.diffing import changed_paths
 from reconciler.ownership import (
     manifest_name,
     owner_stack,
@@ -17,7 +16,8 @@ from reconciler.ownership import (
     user_tags,
 )
 from reconciler.plan import Action, Change
-from reconciler.planner_datasets import declared_view, live_view
+from reconciler.planner.datasets import declared_view, live_view
+from reconciler.planner.diffing import changed_paths
 from reconciler.resources import API_VERSION, DATASET, is_reserved_tag
 from reconciler.wire import FileDescription, SchemaRef
 

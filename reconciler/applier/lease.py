@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.applier.recovery import ambiguous
 from reconciler.diagnostics import ApiError, ReconcilerError
 from reconciler.ownership import tags_of
 from reconciler.ports import Locking
-from reconciler.recovery import ambiguous
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
 
 LOCK_TAG = "reconciler-lock"

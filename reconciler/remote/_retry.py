@@ -24,7 +24,7 @@ class RetryPolicy:
     max_delay: float = 10.0
     deadline: float = 60.0  # seconds from the first attempt; no retry would end past it
     # Also repeat POSTs after a 5xx or no answer. Off: the applier resolves ambiguous creates
-    # itself by looking for the object first (reconciler.recovery). The client always repeats
+    # itself by looking for the object first (applier.recovery). The client always repeats
     # 429s (never processed) and PATCHes (they set fields).
     retry_unsafe: bool = False
 

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from reconciler.live import LiveState
-from reconciler.plan import Action, Change
+from reconciler.plan import Action, Change, PlanOptions
 from reconciler.resources import DATASET, DesiredDataset, DesiredExportJob, ManifestSet
-
-if TYPE_CHECKING:
-    from reconciler.planner import PlanOptions
 
 
 def destroys_data(change: Change) -> bool:

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.diffing import changed_paths, project, without_paths
 from reconciler.ownership import (
     applied_digests,
     field_digests,
@@ -18,6 +17,7 @@ from reconciler.ownership import (
     user_tags,
 )
 from reconciler.plan import Action, Change, Finding, FindingType, Origin
+from reconciler.planner.diffing import changed_paths, project, without_paths
 from reconciler.resources import DATASET, DesiredDataset
 
 # Fields Catalog changes in place with PATCH; a change to any other declared field

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import ConfigError
-from reconciler.embedded import EMBEDDED_DB, embedded_connection, embedded_transport
-from reconciler.project import Project, TargetConfig, select_target
+from reconciler.manifests.project import Project, TargetConfig, select_target
 from reconciler.remote import DEFAULT_IMS_URL, DEFAULT_SCOPES, AepClient, Connection, RetryPolicy
 
 ENV_TARGET = "env"
@@ -41,6 +40,9 @@ class Session:
     def client(self, *, retry: RetryPolicy | None = None) -> AepClient:
         transport: Any = None
         if self.embedded_db is not None:
+            # Imported here: only an embedded target loads Starlette and SQLite.
+            from reconciler.remote.embedded import embedded_transport
+
             transport = embedded_transport(self.embedded_db)
         return AepClient(self.connection, transport=transport, retry=retry)
 
@@ -74,6 +76,8 @@ def resolve(project: Project, name: str | None, env: Mapping[str, str]) -> Sessi
     sandbox = config.sandbox if config else (_env(env, "AEP_SANDBOX_NAME") or "prod")
     protected = bool(config and config.protected)
     if not platform_url:
+        from reconciler.remote.embedded import EMBEDDED_DB, embedded_connection
+
         return Session(label, embedded_connection(sandbox.lower()), EMBEDDED_DB, protected, config)
     connection = Connection(
         platform_url=platform_url.rstrip("/"),

@@ -1,0 +1,1 @@
+"""Everything read from the git tree: manifests, reconciler.yaml, variables, checks, schema."""
