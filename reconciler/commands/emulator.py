@@ -15,7 +15,13 @@ from typing import Any
 import uvicorn
 
 from reconciler.diagnostics import ConfigError
-from reconciler.emulator import ConnectionDropped, Credential, EmulatorConfig, create_app
+from reconciler.emulator import (
+    ConnectionDropped,
+    Credential,
+    EmulatorConfig,
+    Variants,
+    create_app,
+)
 from reconciler.emulator.clock import Clock, ManualClock, SystemClock
 from reconciler.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID
 from reconciler.emulator.seed import seed_database
@@ -64,6 +70,14 @@ def _add_serve(actions: Any) -> None:
         action="store_true",
         help="time stands still except through POST /_emulator/clock {advanceSeconds}",
     )
+    choices = "; ".join(f"{k}={'|'.join(v)}" for k, v in Variants.choices().items())
+    serve.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"where Adobe is silent, behave this way (repeatable): {choices}",
+    )
     serve.set_defaults(run=run_serve)
 
 
@@ -100,6 +114,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
     secret = args.client_secret or os.environ.get(SECRET_ENV) or DEFAULT_CLIENT_SECRET
     clock: Clock = ManualClock(SystemClock().now_ms()) if args.manual_clock else SystemClock()
     try:
+        variants = Variants.parse(args.variant)
         return EmulatorConfig(
             db_path=args.db,
             credentials=(Credential(args.org_id, args.client_id, secret),),
@@ -113,6 +128,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
             max_page_size=args.max_page_size,
             clock=clock,
             seed=args.seed,
+            variants=variants,
         )
     except ValueError as exc:
         raise ConfigError(f"emulator serve: {exc}") from None

@@ -6,8 +6,10 @@ from reconciler.emulator.app import Platform, create_app
 from reconciler.emulator.clock import Clock, ManualClock, SystemClock
 from reconciler.emulator.config import Credential, EmulatorConfig
 from reconciler.emulator.faults import ConnectionDropped
+from reconciler.emulator.variants import ADOBE_DEFAULTS, Variants
 
 __all__ = [
+    "ADOBE_DEFAULTS",
     "Clock",
     "ConnectionDropped",
     "Credential",
@@ -15,5 +17,6 @@ __all__ = [
     "ManualClock",
     "Platform",
     "SystemClock",
+    "Variants",
     "create_app",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reconciler.emulator.clock import Clock, SystemClock
+from reconciler.emulator.variants import Variants
 
 DEFAULT_ORG_ID = "embedded@AdobeOrg"
 DEFAULT_CLIENT_ID = "reconciler-embedded"
@@ -37,6 +38,7 @@ class EmulatorConfig:
     max_body_bytes: int = 4 * 1024 * 1024  # larger request bodies are refused with 413
     clock: Clock = field(default_factory=SystemClock)
     seed: int | None = None
+    variants: Variants = field(default_factory=Variants)
 
     def __post_init__(self) -> None:
         for name in ("fail_rate", "ambiguous_rate"):

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import EmulatorConfig, ManualClock, create_app
+from reconciler.emulator import EmulatorConfig, ManualClock, Variants, create_app
 from tests.emulator.emu_support import Api
 
 
@@ -23,8 +23,14 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def config(clock: ManualClock) -> EmulatorConfig:
-    return EmulatorConfig(clock=clock)
+def variants() -> Variants:
+    """The platform's variants; a test overrides them with parametrize("variants", [...])."""
+    return Variants()
+
+
+@pytest.fixture
+def config(clock: ManualClock, variants: Variants) -> EmulatorConfig:
+    return EmulatorConfig(clock=clock, variants=variants)
 
 
 @pytest.fixture
