@@ -18,7 +18,7 @@ from reconciler.ownership import (
 from reconciler.plan import Action, Change
 from reconciler.planner.datasets import declared_view, live_view
 from reconciler.planner.diffing import changed_paths
-from reconciler.resources import API_VERSION, DATASET, is_reserved_tag
+from reconciler.resources import API_VERSION, DATASET, ResourceKey, is_reserved_tag
 from reconciler.wire import FileDescription, SchemaRef
 
 # The writable dataset fields a generated manifest declares, in the order specs/ writes them.
@@ -95,8 +95,7 @@ def adopt_change(
         **ownership_tags(stack, name, declared),
     }
     return Change(
-        DATASET,
-        name,
+        ResourceKey(DATASET, name),
         Action.ADOPT,
         IMPORTED,
         id=dataset_id,
@@ -123,7 +122,7 @@ def _scalar(value: Any) -> str:
         return json.dumps(value)
     text = str(value)
     plain = (
-        _PLAIN.match(text)
+        _PLAIN.fullmatch(text)
         and ": " not in text
         and " #" not in text
         and not text.endswith((" ", ":"))
