@@ -14,7 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT_VERSION = "1.0"
+from reconciler.resources import ResourceKey
+
+# 1.1: a change names the jobs with its very request that the plan saw (``known_job_ids``).
+FORMAT_VERSION = "1.1"
 
 
 class Action(enum.Enum):
@@ -68,8 +71,7 @@ class FindingType(enum.Enum):
 
 @dataclass(frozen=True)
 class Change:
-    kind: str
-    name: str
+    key: ResourceKey
     action: Action
     reason: str
     id: str | None = None  # the live object acted on (None for a create)
@@ -77,15 +79,22 @@ class Change:
     after: Mapping[str, Any] | None = None  # the body to send (create) or the patch (update)
     paths: tuple[str, ...] = ()  # fields that differ, or that forced a replacement
     origin: Origin = Origin.CONFIG
-    depends_on: tuple[str, ...] = ()  # "Dataset/name" keys that must succeed first
+    depends_on: tuple[ResourceKey, ...] = ()  # dataset changes that must succeed first
     cancel_ids: tuple[str, ...] = ()  # export jobs to cancel (cancel, replace)
     dataset_patch: tuple[Mapping[str, Any], ...] = ()  # JSON Patch on the destination first
     if_match: str | None = None  # the E-Tag an update or adopt must still find (412 if not)
     blocked: str = ""  # non-empty: refused by a safety rule; the applier skips it
+    # Jobs with this very request that the plan saw in the destination (an older FAILED
+    # one, say): a create whose answer was lost never takes one of them for its own.
+    known_job_ids: tuple[str, ...] = ()
 
     @property
-    def key(self) -> str:
-        return f"{self.kind}/{self.name}"
+    def kind(self) -> str:
+        return self.key.kind
+
+    @property
+    def name(self) -> str:
+        return self.key.name
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,8 +107,9 @@ class Change:
             "before": _plain(self.before),
             "after": _plain(self.after),
             "paths": list(self.paths),
-            "depends_on": list(self.depends_on),
+            "depends_on": [str(k) for k in self.depends_on],
             "cancel_ids": list(self.cancel_ids),
+            "known_job_ids": list(self.known_job_ids),
             "dataset_patch": [dict(op) for op in self.dataset_patch],
             "if_match": self.if_match,
             "blocked": self.blocked,
@@ -108,8 +118,7 @@ class Change:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Change:
         return cls(
-            kind=data["kind"],
-            name=data["name"],
+            key=ResourceKey(data["kind"], data["name"]),
             action=Action(data["action"]),
             reason=data.get("reason", ""),
             id=data.get("id"),
@@ -117,8 +126,9 @@ class Change:
             after=data.get("after"),
             paths=tuple(data.get("paths", ())),
             origin=Origin(data.get("origin", "config")),
-            depends_on=tuple(data.get("depends_on", ())),
+            depends_on=tuple(ResourceKey.parse(k) for k in data.get("depends_on", ())),
             cancel_ids=tuple(data.get("cancel_ids", ())),
+            known_job_ids=tuple(data.get("known_job_ids", ())),
             dataset_patch=tuple(data.get("dataset_patch", ())),
             if_match=data.get("if_match"),
             blocked=data.get("blocked", ""),

@@ -47,6 +47,14 @@ class ResourceKey:
     def __str__(self) -> str:
         return f"{self.kind}/{self.name}"
 
+    @classmethod
+    def parse(cls, text: str) -> ResourceKey:
+        """The inverse of ``str()``: ``"Dataset/profile-export"``."""
+        kind, slash, name = text.partition("/")
+        if not slash or not kind or not name:
+            raise ValueError(f"not a Kind/name key: {text!r}")
+        return cls(kind, name)
+
 
 @dataclass(frozen=True)
 class Lifecycle:

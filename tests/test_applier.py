@@ -9,13 +9,15 @@ import httpx
 import pytest
 
 from reconciler.applier import Applier, Outcome
+from reconciler.diagnostics import TransportError
 from reconciler.emulator import EmulatorConfig, create_app
 from reconciler.live import observe
 from reconciler.ownership import JOBS_TAG, STACK_TAG
-from reconciler.plan import Action, Change, Plan
+from reconciler.plan import Action, Change, Observation, Plan
 from reconciler.planner import make_plan
 from reconciler.remote import AepClient
 from reconciler.remote.embedded import embedded_connection
+from reconciler.resources import ResourceKey
 from tests.test_planner import STACK, dataset, job, manifests
 
 
@@ -52,20 +54,20 @@ def test_failure_skips_only_dependents_and_everything_else_goes_on() -> None:
     async def scenario() -> None:
         app = create_app(EmulatorConfig(db_path=":memory:"))
         async with AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app)) as c:
-            bad = Change("Dataset", "bad", Action.CREATE, "", after={"name": "no schema"})
+            no_schema = {"name": "no schema"}
+            bad = Change(ResourceKey("Dataset", "bad"), Action.CREATE, "", after=no_schema)
             dependent = Change(
-                "ExportJob",
-                "needs-bad",
+                ResourceKey("ExportJob", "needs-bad"),
                 Action.CREATE,
                 "",
                 after={
                     "destination": {"dataset": "bad"},
                     "schema": {"name": "_xdm.context.profile"},
                 },
-                depends_on=("Dataset/bad",),
+                depends_on=(ResourceKey("Dataset", "bad"),),
             )
             good_body = dict(dataset("good").body)
-            good = Change("Dataset", "good", Action.CREATE, "", after=good_body)
+            good = Change(ResourceKey("Dataset", "good"), Action.CREATE, "", after=good_body)
             plan = Plan(STACK, "t", (bad, dependent, good))
             result = await Applier(c).apply(plan)
             outcome = {e.change.name: e for e in result.finished()}
@@ -131,5 +133,50 @@ def test_replace_cancels_before_it_creates() -> None:
             (new,) = await c.list_export_jobs()
             assert new["id"] != old["id"] and new["fields"] == "identities.id"
             assert not (await _plan(c, edited)).has_changes
+
+    run(scenario())
+
+
+class LosesFirstJobCreate:
+    """The first job create fails with no answer and never reaches the platform."""
+
+    def __init__(self, inner: AepClient) -> None:
+        self.inner = inner
+        self.lost = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def create_export_job(self, body: Any) -> Any:
+        if not self.lost:
+            self.lost += 1
+            raise TransportError("POST /data/core/ups/export/jobs", 0, "connection reset")
+        return await self.inner.create_export_job(body)
+
+
+def test_a_lost_create_never_takes_a_known_job_of_the_same_request_for_its_own() -> None:
+    """The known jobs come from the plan's change, not from what the plan observed."""
+
+    async def nap(_: float) -> None:
+        await asyncio.sleep(0)
+
+    async def scenario() -> None:
+        config = EmulatorConfig(db_path=":memory:", job_start_after=0, job_run_for=0)
+        app = create_app(config)
+        async with AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app)) as c:
+            # not persisted, so not profile-ready: the platform fails the export job at once
+            ms = manifests(dataset(fileDescription={"format": "parquet"}), job())
+            await Applier(c).apply(await _plan(c, ms))
+            (failed,) = await c.list_export_jobs()
+            plan = await _plan(c, ms)
+            (change,) = [x for x in plan.actionable if x.kind == "ExportJob"]
+            assert change.known_job_ids == (str(failed["id"]),)
+            blind = Plan(plan.stack, plan.target, plan.changes, observation=Observation())
+            client = LosesFirstJobCreate(c)
+            result = await Applier(client, sleep=nap).apply(blind)
+            (event,) = result.finished()
+            assert client.lost == 1 and event.outcome is Outcome.SUCCEEDED
+            assert event.id is not None and event.id != str(failed["id"])
+            assert len(await c.list_export_jobs()) == 2
 
     run(scenario())

@@ -114,7 +114,7 @@ def test_empty_platform_creates_everything_in_dependency_order() -> None:
     assert ds.after is not None and ds.after["tags"][STACK_TAG] == [STACK]
     assert ds.after["tags"]["reconciler-name"] == ["exports"]
     assert ds.after["tags"][JOBS_TAG][0].startswith("vip=")
-    assert jb.depends_on == ("Dataset/exports",)
+    assert jb.depends_on == (ResourceKey(DATASET, "exports"),)
     assert jb.after is not None and jb.after["destination"] == {"dataset": "exports"}
     assert jb.dataset_patch == ()  # the new dataset carries the inventory already
     assert {f.type for f in p.findings} == {FindingType.MISSING}
@@ -124,7 +124,7 @@ def test_empty_platform_creates_everything_in_dependency_order() -> None:
 def test_applied_state_is_in_sync() -> None:
     ms = manifests(dataset(), job())
     p = plan(ms, applied(ms))
-    assert sorted(c.key for c in p.changes) == ["Dataset/exports", "ExportJob/vip"]
+    assert sorted(str(c.key) for c in p.changes) == ["Dataset/exports", "ExportJob/vip"]
     assert all(c.action is Action.NOOP for c in p.changes)
     assert p.findings == ()
     assert not p.has_changes
@@ -213,7 +213,8 @@ def test_schema_change_is_a_replace_blocked_without_allow_destroy() -> None:
     (change,) = [c for c in allowed.changes if c.kind == DATASET]
     assert change.blocked == "" and change in allowed.actionable
     jobs = [c for c in allowed.changes if c.kind == EXPORT_JOB]
-    assert [(c.action, c.depends_on) for c in jobs] == [(Action.CREATE, ("Dataset/exports",))]
+    exports = ResourceKey(DATASET, "exports")
+    assert [(c.action, c.depends_on) for c in jobs] == [(Action.CREATE, (exports,))]
 
 
 def test_orphaned_dataset_is_reported_and_pruned_only_when_asked() -> None:
@@ -259,6 +260,8 @@ def test_job_status_decides_whether_to_create_again(status: str, expected: str) 
     if status == "FAILED":
         assert "FAILED" in change.reason and change.origin is Origin.PLATFORM
         assert [f.type for f in p.drift] == [FindingType.FAILED]
+        # the applier must never take the FAILED job for the one it creates
+        assert change.known_job_ids == (p.findings[0].id,) and change.known_job_ids[0]
 
 
 def test_failed_job_is_left_when_the_manifest_opts_out() -> None:
@@ -406,7 +409,8 @@ def test_a_change_that_needs_a_blocked_one_is_blocked_too() -> None:
     from reconciler.plan import Change
     from reconciler.planner.safety import waits_for_blocked
 
-    job_change = Change(EXPORT_JOB, "vip", Action.CREATE, "", depends_on=("Dataset/exports",))
-    held = waits_for_blocked(job_change, {"Dataset/exports"})
+    exports = ResourceKey(DATASET, "exports")
+    job_change = Change(ResourceKey(EXPORT_JOB, "vip"), Action.CREATE, "", depends_on=(exports,))
+    held = waits_for_blocked(job_change, {exports})
     assert held.blocked == "needs Dataset/exports, which is blocked"
     assert waits_for_blocked(job_change, set()) is job_change

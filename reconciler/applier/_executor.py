@@ -17,7 +17,7 @@ from reconciler.applier.recovery import CreateRecovery
 from reconciler.diagnostics import ApiError
 from reconciler.plan import Action, Change, Plan
 from reconciler.ports import Applying
-from reconciler.resources import DATASET
+from reconciler.resources import DATASET, ResourceKey
 
 
 class Outcome(enum.Enum):
@@ -65,18 +65,12 @@ class Applier:
         self._recovery = CreateRecovery(client, sleep=sleep)
         self._slots = asyncio.Semaphore(max(1, parallelism))
         self._on_event = on_event or (lambda e: None)
-        self._done: dict[str, asyncio.Future[str | None]] = {}
+        self._done: dict[ResourceKey, asyncio.Future[str | None]] = {}
         self._stack = ""
-        self._known_jobs: frozenset[str] = frozenset()
         self.result = ApplyResult()
 
     async def apply(self, plan: Plan) -> ApplyResult:
         self._stack = plan.stack
-        self._known_jobs = frozenset(
-            key.partition("/")[2]
-            for key in plan.observation.objects
-            if key.startswith("ExportJob/")
-        )
         changes = plan.actionable
         loop = asyncio.get_running_loop()
         for change in changes:
@@ -91,7 +85,7 @@ class Applier:
 
     async def _run(self, change: Change) -> None:
         missing = await self._dependencies(change)
-        if missing:
+        if missing is not None:
             self._emit(Event(Outcome.SKIPPED, change, f"skipped: {missing} did not succeed"))
             self._settle(change, failed=True)
             return
@@ -99,7 +93,7 @@ class Applier:
         try:
             new_id = await self._execute(change)
         except ApiError as exc:
-            self._emit(Event(Outcome.FAILED, change, str(exc.with_resource(change.key))))
+            self._emit(Event(Outcome.FAILED, change, str(exc.with_resource(str(change.key)))))
             self._settle(change, failed=True)
             return
         self._settle(change, result=new_id or change.id)
@@ -116,7 +110,8 @@ class Applier:
         else:
             future.set_result(result)
 
-    async def _dependencies(self, change: Change) -> str:
+    async def _dependencies(self, change: Change) -> ResourceKey | None:
+        """The first change this one needs that did not succeed, if any."""
         for key in change.depends_on:
             future = self._done.get(key)
             if future is None:
@@ -125,7 +120,7 @@ class Applier:
                 await asyncio.shield(future)
             except _Failed:
                 return key
-        return ""
+        return None
 
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         async with self._slots:
@@ -169,7 +164,7 @@ class Applier:
         destination = dict(body["destination"])
         ref = destination.pop("dataset", None)
         if ref is not None:
-            destination["datasetId"] = self._done[f"{DATASET}/{ref}"].result()
+            destination["datasetId"] = self._done[ResourceKey(DATASET, ref)].result()
         body["destination"] = destination
         if change.dataset_patch:
             await self._call(
@@ -180,7 +175,7 @@ class Applier:
         job_id = await self._recovery.create(
             lambda: self._call(self._client.create_export_job, body),
             lambda since: self._recovery.find_job(
-                destination["datasetId"], body, since, self._known_jobs
+                destination["datasetId"], body, since, frozenset(change.known_job_ids)
             ),
             read_id=lambda job: str(job.get("id")),
         )

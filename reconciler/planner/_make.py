@@ -8,7 +8,7 @@ from reconciler.plan import Action, Change, Finding, Observation, Plan, PlanOpti
 from reconciler.planner.datasets import DatasetPlan, orphan_findings, plan_dataset
 from reconciler.planner.jobs import JobPlan, leftover_jobs, plan_job
 from reconciler.planner.safety import guard
-from reconciler.resources import DATASET, EXPORT_JOB, ManifestSet
+from reconciler.resources import DATASET, EXPORT_JOB, ManifestSet, ResourceKey
 
 
 def make_plan(
@@ -40,8 +40,7 @@ def make_plan(
             active = tuple(j.id for j in live.jobs_into(live_id) if j.active)
             datasets.changes.append(
                 Change(
-                    DATASET,
-                    name or live_id,
+                    ResourceKey(DATASET, name or live_id),
                     Action.DELETE,
                     "manifest removed; --prune",
                     id=live_id,

@@ -132,7 +132,7 @@ def plan_dataset(
     if not matches:
         body = create_body(desired, stack, declared, job_entries)
         result.changes.append(
-            Change(DATASET, name, Action.CREATE, "declared, not on the platform", after=body)
+            Change(desired.key, Action.CREATE, "declared, not on the platform", after=body)
         )
         result.findings.append(
             Finding(
@@ -160,7 +160,7 @@ def plan_dataset(
     view = live_view(live, declared, ignore)
     paths = changed_paths(view, declared)
     if not paths:
-        result.changes.append(Change(DATASET, name, Action.NOOP, "in sync", id=live_id))
+        result.changes.append(Change(desired.key, Action.NOOP, "in sync", id=live_id))
         result.outcomes[name] = DatasetOutcome(live_id, Action.NOOP, live)
         return
     origin = origin_of(paths, declared, view, live)
@@ -188,8 +188,7 @@ def plan_dataset(
         )
         result.changes.append(
             Change(
-                DATASET,
-                name,
+                desired.key,
                 Action.REPLACE,
                 reason,
                 id=live_id,
@@ -207,8 +206,7 @@ def plan_dataset(
     reason = _update_reason(origin)
     result.changes.append(
         Change(
-            DATASET,
-            name,
+            desired.key,
             Action.UPDATE,
             reason,
             id=live_id,

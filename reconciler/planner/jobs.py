@@ -26,7 +26,7 @@ from reconciler.ownership import (
 from reconciler.plan import Action, Change, Finding, FindingType, Origin
 from reconciler.planner.datasets import DatasetOutcome
 from reconciler.planner.diffing import changed_paths, without_paths
-from reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob
+from reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob, ResourceKey
 
 KEEPS_DECLARATION = frozenset({"NEW", "PROCESSING", "SUCCEEDED"})
 
@@ -43,7 +43,7 @@ class JobPlan:
 class Destination:
     dataset_id: str | None  # None: the dataset is created by this plan
     owned: bool
-    depends_on: tuple[str, ...]
+    depends_on: tuple[ResourceKey, ...]
     live: Mapping[str, Any] | None
 
 
@@ -52,7 +52,7 @@ def destination_of(
 ) -> Destination:
     if desired.dataset is not None:
         outcome = outcomes[desired.dataset]
-        key = (f"{DATASET}/{desired.dataset}",)
+        key = (ResourceKey(DATASET, desired.dataset),)
         deps = key if outcome.action is not Action.NOOP else ()
         if outcome.action in (Action.CREATE, Action.REPLACE):
             return Destination(None, True, deps, None)
@@ -99,12 +99,12 @@ def plan_job(
     kept = [j for j in same if j.status in KEEPS_DECLARATION]
     if kept:
         reason = f"job {kept[0].id} is {kept[0].status}"
-        result.changes.append(Change(EXPORT_JOB, name, Action.NOOP, reason, id=kept[0].id))
+        result.changes.append(Change(desired.key, Action.NOOP, reason, id=kept[0].id))
         return
     patch = _patch_for(dest, inventory_entry(name, fp), inv)
     create = Change(
-        EXPORT_JOB, name, Action.CREATE, "", after=body, depends_on=dest.depends_on,
-        dataset_patch=patch,
+        desired.key, Action.CREATE, "", after=body, depends_on=dest.depends_on,
+        dataset_patch=patch, known_job_ids=tuple(j.id for j in jobs if j.fingerprint == fp),
     )  # fmt: skip
     if same:  # the latest one FAILED
         _plan_failed(desired, same[0], create, result)
@@ -199,7 +199,7 @@ def _plan_failed(
         )
     else:
         reason = f"latest job {latest.id} FAILED; lifecycle.recreateOnFailure is false"
-        result.changes.append(Change(EXPORT_JOB, name, Action.NOOP, reason, id=latest.id))
+        result.changes.append(Change(desired.key, Action.NOOP, reason, id=latest.id))
 
 
 def _with(
@@ -213,8 +213,7 @@ def _with(
     origin: Origin = Origin.CONFIG,
 ) -> Change:
     return Change(
-        base.kind,
-        base.name,
+        base.key,
         action,
         reason,
         id=id_,
@@ -225,6 +224,7 @@ def _with(
         depends_on=base.depends_on,
         cancel_ids=cancel,
         dataset_patch=base.dataset_patch,
+        known_job_ids=base.known_job_ids,
     )
 
 
@@ -261,8 +261,7 @@ def leftover_jobs(live: LiveState, declared_names: set[str], result: JobPlan) ->
         elif owner not in declared_names and job.active:
             result.changes.append(
                 Change(
-                    EXPORT_JOB,
-                    owner,
+                    ResourceKey(EXPORT_JOB, owner),
                     Action.CANCEL,
                     f"manifest removed; job {job.id} is still {job.status}",
                     id=job.id,

@@ -11,7 +11,13 @@ from collections.abc import Callable, Iterable
 
 from reconciler.live import LiveState
 from reconciler.plan import Action, Change, PlanOptions
-from reconciler.resources import DATASET, DesiredDataset, DesiredExportJob, ManifestSet
+from reconciler.resources import (
+    DATASET,
+    DesiredDataset,
+    DesiredExportJob,
+    ManifestSet,
+    ResourceKey,
+)
 
 
 def destroys_data(change: Change) -> bool:
@@ -43,7 +49,7 @@ def protected_by_lifecycle(change: Change, manifests: ManifestSet) -> str:
         *manifests.export_jobs,
     )
     for desired in items:
-        if desired.key.kind == change.kind and desired.key.name == change.name:
+        if desired.key == change.key:
             if desired.lifecycle.prevent_destroy:
                 return "lifecycle.preventDestroy is set on this manifest"
     return ""
@@ -88,7 +94,7 @@ def guard(
     return [waits_for_blocked(c, blocked) for c in out]
 
 
-def waits_for_blocked(change: Change, blocked: set[str]) -> Change:
+def waits_for_blocked(change: Change, blocked: set[ResourceKey]) -> Change:
     """A change that needs a blocked one first (a job into a dataset not replaced) waits too."""
     waits = next((key for key in change.depends_on if key in blocked), None)
     if change.blocked or waits is None:

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.plan import FORMAT_VERSION, Finding, FindingType, Plan
+from reconciler.plan import Finding, FindingType, Plan
 
+REPORT_FORMAT_VERSION = "1.0"  # the drift report's JSON, versioned apart from the plan's
 _MAX_VALUE_CHARS = 200  # a whole export request is too long for one text line
 
 
@@ -112,7 +113,7 @@ def report_text(reports: Sequence[TargetReport]) -> str:
 
 def report_json(reports: Sequence[TargetReport]) -> str:
     data: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
+        "format_version": REPORT_FORMAT_VERSION,
         "in_sync": all(r.in_sync for r in reports),
         "targets": [r.to_json() for r in reports],
     }

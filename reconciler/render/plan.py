@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 from reconciler.plan import Action, Change, Finding, Plan
+from reconciler.resources import ResourceKey
 
 _COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "=": "36", "!": "33", "x": "31"}
 
@@ -197,7 +198,7 @@ def _diff_lines(change: Change) -> Iterable[str]:
 _EVENT_SYMBOL = {"succeeded": "✓", "failed": "✗", "skipped": "-"}
 
 
-def event_line(outcome: str, key: str, action: str, message: str, ident: str | None) -> str:
+def event_line(outcome: str, key: ResourceKey, action: str, message: str, ident: str | None) -> str:
     """One finished step of an apply, e.g. ``✓ create Dataset/profile-export (5b02...)``."""
     symbol = _EVENT_SYMBOL.get(outcome, " ")
     where = f" ({ident})" if ident else ""
