@@ -94,3 +94,23 @@ def test_stacks_do_not_share_a_lease() -> None:
             pass
 
     with_clients(2, body)
+
+
+def test_a_waiting_apply_looks_again_sooner_first_and_never_past_its_deadline() -> None:
+    async def body(a: AepClient, b: AepClient) -> None:
+        now = [1_000_000]
+        waits: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            now[0] += int(seconds * 1000)
+
+        async with Lease(a, "demo", clock=lambda: now[0]):
+            waiting = Lease(b, "demo", wait=10, sleep=sleep, clock=lambda: now[0])
+            with pytest.raises(LockedError):
+                await waiting.acquire()
+        assert len(waits) >= 5 and waits[0] <= 0.25 and max(waits) <= 2.0
+        assert waits[:4] == sorted(waits[:4]) and waits[3] >= 4 * waits[0]  # it backs off
+        assert sum(waits) <= 10.0 + 0.05
+
+    with_clients(2, body)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.applier.recovery import ambiguous
+from reconciler.backoff import Backoff
 from reconciler.diagnostics import ApiError, ReconcilerError
 from reconciler.ownership import tags_of
 from reconciler.ports import Locking
@@ -34,6 +35,9 @@ LOCK_TAG = "reconciler-lock"
 LEASE_TAG = "reconciler-lease"
 DEFAULT_TTL = 600.0
 CREATE_ATTEMPTS = 5
+# Between looks at a held lease or tries at the lock dataset: quick at first (a release is
+# often moments away), then every one to two seconds.
+BACKOFF = Backoff(base=0.25, cap=2.0, floor=0.5)
 
 
 class LockedError(ReconcilerError):
@@ -167,14 +171,16 @@ class Lease:
 
     async def _lock_dataset(self) -> str:
         tag = {LOCK_TAG: self._stack}
-        for _ in range(CREATE_ATTEMPTS):
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
             found = await self._client.list_datasets(tags=tag, properties=("created",))
             if found:
                 return _oldest(found)
             mine = await self._create_lock()
             found = await self._client.list_datasets(tags=tag, properties=("created",))
             if mine is None and not found:
-                continue  # the create failed before the platform committed it: try again
+                # the create failed before the platform committed it: try again
+                await self._sleep(BACKOFF.delay(attempt))
+                continue
             if mine is not None:
                 found.setdefault(mine, {"created": 0})
             winner = _oldest(found)
@@ -207,6 +213,7 @@ class Lease:
 
     async def acquire(self) -> None:
         deadline = self._clock() + int(self._wait * 1000)
+        looks = 0
         while True:
             self.lock_id = await self._lock_dataset()
             dataset, etag = await self._client.get_dataset(self.lock_id)
@@ -222,7 +229,10 @@ class Lease:
                     f"stack {self._stack} is being applied by {current.by} (lease expires in "
                     f"{left} s); wait for it, or retry with --lock-timeout SECONDS"
                 )
-            await self._sleep(min(2.0, max(0.05, (deadline - now) / 1000)))
+            looks += 1
+            # never past the deadline, nor past the moment the holder's lease runs out
+            until = min(deadline, current.expires_ms) - now
+            await self._sleep(max(0.05, min(BACKOFF.delay(looks), until / 1000)))
 
     def _free(self, current: LeaseInfo, now: int) -> bool:
         return (

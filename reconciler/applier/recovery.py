@@ -9,11 +9,11 @@ of its request among the newest jobs of its dataset) and only created again when
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from reconciler.backoff import Backoff
 from reconciler.diagnostics import ApiError, TransportError
 from reconciler.live import job_fingerprint
 from reconciler.ownership import NAME_TAG, STACK_TAG
@@ -23,6 +23,8 @@ from reconciler.wire import job_dataset_id
 T = TypeVar("T")
 ATTEMPTS = 5
 CLOCK_SKEW_MS = 10 * 60 * 1000  # how far the platform's clock may be off from ours
+# Half of each wait is kept: a committed create needs a moment to show up in the lists.
+BACKOFF = Backoff(base=0.5, cap=8.0, floor=0.5)
 
 
 def ambiguous(exc: ApiError) -> bool:
@@ -56,7 +58,7 @@ class CreateRecovery:
             except ApiError as exc:
                 if not ambiguous(exc) or attempt == self._attempts:
                     raise
-            await self._sleep(min(8.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.0))
+            await self._sleep(BACKOFF.delay(attempt))
             found = await find(since)
             if found is not None:
                 return found

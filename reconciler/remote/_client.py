@@ -37,7 +37,6 @@ from reconciler.remote._retry import (
     RetryPolicy,
     is_retryable_status,
     may_retry_method,
-    next_delay,
     retry_hint,
     within_budget,
 )
@@ -196,7 +195,7 @@ class AepClient(DatasetCalls, JobCalls):
                 renewed = True
                 continue
             failures += 1
-            delay = next_delay(failures, self._retry, outcome.hint, self._rand)
+            delay = self._retry.backoff.delay(failures, hint=outcome.hint, rand=self._rand)
             if not outcome.retryable or not within_budget(
                 failures, self._clock() - start, delay, self._retry
             ):

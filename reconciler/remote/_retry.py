@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+
+from reconciler.backoff import Backoff
 
 # 429 is the documented rate limit; the troubleshooting guide says heavy parallel use can
 # answer 500s; 502/503/504 are gateway answers that never reached the service.
@@ -27,6 +29,11 @@ class RetryPolicy:
     # itself by looking for the object first (applier.recovery). The client always repeats
     # 429s (never processed) and PATCHes (they set fields).
     retry_unsafe: bool = False
+
+    @property
+    def backoff(self) -> Backoff:
+        """Full jitter: parallel calls turned away together do not come back together."""
+        return Backoff(base=self.base_delay, cap=self.max_delay)
 
 
 def may_retry_method(method: str, policy: RetryPolicy, *, idempotent: bool = False) -> bool:
@@ -76,20 +83,6 @@ def retry_hint(headers: Mapping[str, str], body: Any, *, now: float | None = Non
         if seconds is not None:
             hints.append(seconds)
     return max(hints) if hints else None
-
-
-def backoff_delay(failures: int, policy: RetryPolicy, rand: Callable[[], float]) -> float:
-    """Capped exponential backoff with full jitter after ``failures`` failed attempts (>= 1)."""
-    exponent = min(max(failures - 1, 0), 60)  # 2**60 * base is past any cap; avoids overflow
-    cap = min(policy.max_delay, policy.base_delay * (2.0**exponent))
-    return rand() * cap
-
-
-def next_delay(
-    failures: int, policy: RetryPolicy, hint: float | None, rand: Callable[[], float]
-) -> float:
-    """The server's hint when it gave one, else jittered backoff."""
-    return hint if hint is not None else backoff_delay(failures, policy, rand)
 
 
 def within_budget(failures: int, elapsed: float, delay: float, policy: RetryPolicy) -> bool:

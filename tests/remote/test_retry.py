@@ -6,10 +6,8 @@ import pytest
 
 from reconciler.remote import RetryPolicy
 from reconciler.remote._retry import (
-    backoff_delay,
     is_retryable_status,
     may_retry_method,
-    next_delay,
     retry_hint,
     within_budget,
 )
@@ -53,26 +51,9 @@ def test_missing_or_unreadable_hints_are_ignored(headers: dict[str, str], body: 
     assert retry_hint(headers, body) is None
 
 
-def test_backoff_doubles_and_is_capped() -> None:
-    policy = RetryPolicy(base_delay=0.5, max_delay=3.0)
-    worst = [backoff_delay(n, policy, lambda: 1.0) for n in range(1, 7)]
-    assert worst == [0.5, 1.0, 2.0, 3.0, 3.0, 3.0]
-
-
-def test_backoff_is_fully_jittered() -> None:
-    policy = RetryPolicy(base_delay=1.0, max_delay=10.0)
-    assert backoff_delay(3, policy, lambda: 0.0) == 0.0
-    assert backoff_delay(3, policy, lambda: 0.25) == 1.0
-
-
-def test_huge_failure_counts_do_not_overflow() -> None:
-    assert backoff_delay(10_000, RetryPolicy(max_delay=7.0), lambda: 1.0) == 7.0
-
-
-def test_a_hint_replaces_the_backoff() -> None:
-    policy = RetryPolicy(base_delay=0.1, max_delay=0.2)
-    assert next_delay(1, policy, 5.0, lambda: 1.0) == 5.0
-    assert next_delay(1, policy, None, lambda: 1.0) == 0.1
+def test_the_client_backs_off_with_full_jitter_from_its_policy() -> None:
+    backoff = RetryPolicy(base_delay=0.5, max_delay=3.0).backoff
+    assert (backoff.base, backoff.cap, backoff.floor) == (0.5, 3.0, 0.0)
 
 
 def test_budget_counts_attempts_and_deadline() -> None:
