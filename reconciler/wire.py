@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 CATALOG_BASE = "/data/foundation/catalog"
 UPS_BASE = "/data/core/ups"
+EXPORT_BASE = "/data/foundation/export"  # the Data Access API
 IMS_TOKEN_PATH = "/ims/token/v3"
 
 PROFILE_UNION_SCHEMA = "https://ns.adobe.com/xdm/context/profile__union"

@@ -28,6 +28,7 @@ CONFINED = {
     "httpx": ("remote.",),
     "deepdiff": ("planner.diffing",),
     "sqlite3": ("emulator.",),
+    "duckdb": ("emulator.",),
     "starlette": ("emulator.",),
     "uvicorn": ("emulator.", "commands.emulator"),
 }

@@ -24,6 +24,7 @@ from reconciler.emulator import (
 )
 from reconciler.emulator.clock import Clock, ManualClock, SystemClock
 from reconciler.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID
+from reconciler.emulator.profiles.store import StoreSize, seed_profiles
 from reconciler.emulator.seed import seed_database
 
 DEFAULT_DB = ".reconciler/platform.db"
@@ -84,13 +85,18 @@ def _add_serve(actions: Any) -> None:
 def _add_seed(actions: Any) -> None:
     seed = actions.add_parser(
         "seed",
-        help="bulk-write realistic datasets and export jobs into a platform database",
+        help="bulk-write datasets, export jobs or a profile store into a platform database",
         description="Write N datasets and M export jobs (every status, spread over time) into "
-        "the SQLite database of `emulator serve`, in one transaction.",
+        "the SQLite database of `emulator serve`, in one transaction; with --profiles, replace "
+        "the sandbox's profile store (profiles, events, audiences) with a deterministic one.",
     )
-    seed.add_argument("--db", required=True)
-    seed.add_argument("--datasets", type=int, required=True, metavar="N")
-    seed.add_argument("--jobs", type=int, required=True, metavar="M")
+    seed.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default {DEFAULT_DB})")
+    seed.add_argument("--datasets", type=int, default=0, metavar="N")
+    seed.add_argument("--jobs", type=int, default=0, metavar="M")
+    seed.add_argument("--profiles", type=int, default=None, metavar="N")
+    seed.add_argument("--events-per-profile", type=int, default=5, metavar="K")
+    seed.add_argument("--audiences", type=int, default=8, metavar="A")
+    seed.add_argument("--seed", type=int, default=0, metavar="S", help="same S, same store")
     seed.add_argument("--org-id", default=DEFAULT_ORG_ID)
     seed.add_argument("--sandbox", default="prod")
     seed.set_defaults(run=run_seed)
@@ -207,8 +213,9 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_seed(args: argparse.Namespace) -> int:
-    try:
+def _seed(args: argparse.Namespace) -> list[str]:
+    lines = []
+    if args.datasets or args.jobs or args.profiles is None:
         summary = seed_database(
             args.db,
             datasets=args.datasets,
@@ -216,9 +223,20 @@ def run_seed(args: argparse.Namespace) -> int:
             org_id=args.org_id,
             sandbox=args.sandbox,
         )
+        lines.append(str(summary))
+    if args.profiles is not None:
+        size = StoreSize(args.profiles, args.events_per_profile, args.audiences, args.seed)
+        lines.append(seed_profiles(args.db, args.org_id, args.sandbox, size))
+    return lines
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    try:
+        lines = _seed(args)
     except ValueError as exc:
         raise ConfigError(f"emulator seed: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"cannot write the platform database {args.db}: {exc}") from None
-    print(f"{summary} in {args.db}", flush=True)
+    for line in lines:
+        print(f"{line} in {args.db}", flush=True)
     return 0

@@ -21,9 +21,16 @@ from reconciler.emulator.faults import ASGIApp, FaultInjector, Receive, Scope, S
 from reconciler.emulator.gateway import Caller, authenticate
 from reconciler.emulator.jobs import JobStore
 from reconciler.emulator.limits import BodyLimit
+from reconciler.emulator.profiles import routes as profile_routes
+from reconciler.emulator.profiles.audiences import AudienceStore
+from reconciler.emulator.profiles.batches import BatchStore
+from reconciler.emulator.profiles.engine import MergeRule
+from reconciler.emulator.profiles.runner import ExportRunner
+from reconciler.emulator.profiles.storage import Storage
+from reconciler.emulator.profiles.store import ProfileStore
 from reconciler.emulator.responses import HttpError, gateway_error, json_response
 from reconciler.emulator.tokens import TokenStore
-from reconciler.wire import CATALOG_BASE, IMS_TOKEN_PATH, UPS_BASE
+from reconciler.wire import CATALOG_BASE, EXPORT_BASE, IMS_TOKEN_PATH, UPS_BASE
 
 
 class Platform:
@@ -36,17 +43,37 @@ class Platform:
         self.tokens = TokenStore(self.db)
         self.datasets = DatasetStore(self.db)
         self.jobs = JobStore(self.db, self.datasets)
+        self.storage = Storage(config.db_path)
+        self.audiences = AudienceStore(self.db)
+        self.profiles = ProfileStore(self.db, self.storage, self.audiences)
+        self.batches = BatchStore(self.db)
+        self.exports = ExportRunner(
+            self.db, self.storage, self.profiles, self.audiences, self.batches, _any_policy
+        )
         # (method, route template) -> requests received, faulted ones included
         self.requests: Counter[tuple[str, str]] = Counter()
 
     def now_ms(self) -> int:
         return self.clock.now_ms()
 
+    def advance(self, tenant: str) -> None:
+        """Bring jobs and their exports up to now before a read."""
+        now = self.now_ms()
+        self.exports.tick(tenant, now)
+        self.jobs.advance(tenant, now)
+
     def authenticate(self, request: Request) -> Caller:
         return authenticate(request, self.tokens, self.now_ms())
 
     def close(self) -> None:
+        self.exports.close(self.now_ms())
         self.db.close()
+        self.storage.close()
+
+
+def _any_policy(tenant: str, policy_id: str | None) -> MergeRule | None:
+    """Placeholder until merge policies are stored: every id merges by timestamp."""
+    return MergeRule()
 
 
 async def health(request: Request) -> Response:
@@ -82,6 +109,13 @@ ROUTES = [
     Route(f"{UPS_BASE}/export/jobs/", exports.list_jobs, methods=["GET"]),
     Route(f"{UPS_BASE}/export/jobs/{{id}}", exports.get_job, methods=["GET"]),
     Route(f"{UPS_BASE}/export/jobs/{{id}}", exports.delete_job, methods=["DELETE"]),
+    Route(f"{UPS_BASE}/segment/definitions", profile_routes.list_definitions, methods=["GET"]),
+    Route(f"{UPS_BASE}/segment/definitions/{{id}}", profile_routes.get_definition, methods=["GET"]),
+    Route(f"{CATALOG_BASE}/batches", profile_routes.list_batches, methods=["GET"]),
+    Route(f"{CATALOG_BASE}/batches/{{id}}", profile_routes.get_batch, methods=["GET"]),
+    Route(f"{EXPORT_BASE}/batches/{{id}}/files", profile_routes.batch_files, methods=["GET"]),
+    Route(f"{EXPORT_BASE}/files/{{id}}", profile_routes.file_or_listing, methods=["GET"]),
+    Route(f"{EXPORT_BASE}/datasets/{{id}}/preview", profile_routes.preview, methods=["GET"]),
     Route("/_emulator/health", health, methods=["GET"]),
     Route("/_emulator/clock", advance_clock, methods=["POST"]),
 ]

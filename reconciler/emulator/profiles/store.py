@@ -1,0 +1,106 @@
+"""Each sandbox's profile store: the demo one it starts with, or one seeded on request.
+
+The profile data is Parquet (profiles, fragments, events, memberships) in the platform's
+file area, so any number of processes can read it at once; which sandboxes have a store,
+and their audiences, are rows in SQLite.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.emulator.database import Database
+from reconciler.emulator.datasets import sandbox_id
+from reconciler.emulator.profiles.audiences import AudienceStore, definition
+from reconciler.emulator.profiles.generate import audiences, write_store
+from reconciler.emulator.profiles.storage import Storage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS profile_stores (
+    tenant TEXT PRIMARY KEY,
+    profiles INTEGER NOT NULL,
+    events_per_profile INTEGER NOT NULL,
+    audiences INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    created INTEGER NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoreSize:
+    """How big a seeded store is; the demo one is small enough to make on first use."""
+
+    profiles: int = 2000
+    events_per_profile: int = 5
+    audiences: int = 8
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if min(self.profiles, self.events_per_profile, self.audiences) < 0:
+            raise ValueError("profile, event and audience counts must not be negative")
+
+
+DEMO = StoreSize()
+
+
+class ProfileStore:
+    def __init__(
+        self,
+        db: Database,
+        storage: Storage,
+        audiences_store: AudienceStore,
+        default_policy: Callable[[str], str | None] = lambda tenant: None,
+    ) -> None:
+        self._db = db
+        self._storage = storage
+        self._audiences = audiences_store
+        self._default_policy = default_policy
+        db.conn.executescript(SCHEMA)
+
+    def folder(self, tenant: str) -> Path:
+        return self._storage.profiles(tenant)
+
+    def ensure(self, tenant: str) -> None:
+        """A sandbox that has never been seeded gets the demo store on first use."""
+        row = self._db.conn.execute(
+            "SELECT 1 FROM profile_stores WHERE tenant = ?", (tenant,)
+        ).fetchone()
+        if row is None:
+            self.seed(tenant, DEMO)
+
+    def seed(self, tenant: str, size: StoreSize, now_ms: int | None = None) -> None:
+        """Write the store's files, then its audiences and record in one transaction."""
+        now = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+        org_id, sandbox = tenant.split("/", 1)
+        cast = audiences(tenant, size.audiences, size.seed)
+        write_store(
+            self.folder(tenant), tenant, size.profiles, size.events_per_profile, cast, size.seed
+        )
+        policy = self._default_policy(tenant)
+        where = (sandbox_id(tenant), sandbox)
+        bodies = [definition(a, org_id, where, policy, now) for a in cast]
+        with self._db.transaction() as conn:
+            self._audiences.replace(conn, tenant, bodies)
+            conn.execute(
+                "INSERT OR REPLACE INTO profile_stores VALUES (?,?,?,?,?,?)",
+                (tenant, size.profiles, size.events_per_profile, size.audiences, size.seed, now),
+            )
+
+
+def seed_profiles(db_path: str, org_id: str, sandbox: str, size: StoreSize) -> str:
+    """``emulator seed --profiles``: replace one sandbox's store; a one-line summary."""
+    db = Database(db_path)
+    storage = Storage(db_path)
+    try:
+        tenant = f"{org_id}/{sandbox.lower()}"
+        ProfileStore(db, storage, AudienceStore(db)).seed(tenant, size)
+    finally:
+        db.close()
+    return (
+        f"seeded {size.profiles} profiles with {size.events_per_profile} events each and "
+        f"{size.audiences} audiences (seed {size.seed}) into {tenant}"
+    )
