@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Sequence
 
 from reconciler.diagnostics import Diagnostic
 from reconciler.fingerprint import fingerprint
-from reconciler.manifests.documents import format_path
+from reconciler.manifests.documents import Document, format_path
 from reconciler.manifests.model_errors import did_you_mean
-from reconciler.manifests.validation import Checked
+from reconciler.manifests.validation import Checked, declared_key, declared_reference
 from reconciler.resources import DATASET, DesiredDataset, DesiredExportJob
 from reconciler.wire import PROFILE_UNION_SCHEMA
 
@@ -41,34 +41,53 @@ def _unusable_destination(dataset: DesiredDataset) -> str | None:
     return None
 
 
+def _references(
+    checked: Sequence[Checked], failed: Sequence[Document]
+) -> list[tuple[Document, str]]:
+    """(document, Dataset name) of every ``destination.dataset``, in valid and invalid jobs.
+
+    A job that fails its own checks still names its destination: a dangling one is
+    reported in the same pass as the job's other errors.
+    """
+    refs = [
+        (c.doc, c.resource.dataset)
+        for c in checked
+        if isinstance(c.resource, DesiredExportJob) and c.resource.dataset is not None
+    ]
+    for doc in failed:
+        name = declared_reference(doc)
+        if name is not None:
+            refs.append((doc, name))
+    return refs
+
+
 def dataset_references(
-    checked: Sequence[Checked], declared: Set[tuple[str, str]] = frozenset()
+    checked: Sequence[Checked], failed: Sequence[Document] = ()
 ) -> list[Diagnostic]:
     """destination.dataset names a Dataset manifest that profiles can be exported to.
 
-    ``declared`` holds (kind, name) of documents that failed their own checks: a reference
-    to one of them is not dangling, and the document's own diagnostics say what is wrong.
+    ``failed`` holds the documents that failed their own checks: a reference to a Dataset
+    among them is not dangling (its own diagnostics say what is wrong), and their own
+    references are checked too.
     """
     datasets = {
         c.resource.key.name: c.resource for c in checked if isinstance(c.resource, DesiredDataset)
     }
+    declared = {key for doc in failed if (key := declared_key(doc)) is not None}
     out = []
-    for item in checked:
-        job = item.resource
-        if not isinstance(job, DesiredExportJob) or job.dataset is None:
-            continue
-        where = item.doc.at(_DEST)
-        target = datasets.get(job.dataset)
-        if target is None and (DATASET, job.dataset) in declared:
+    for doc, name in _references(checked, failed):
+        where = doc.at(_DEST)
+        target = datasets.get(name)
+        if target is None and (DATASET, name) in declared:
             continue
         if target is None:
-            hint = did_you_mean(job.dataset, datasets)
-            msg = f"no Dataset manifest named '{job.dataset}'{hint}"
+            hint = did_you_mean(name, datasets)
+            msg = f"no Dataset manifest named '{name}'{hint}"
             out.append(Diagnostic(msg, where, format_path(_DEST)))
             continue
         problem = _unusable_destination(target)
         if problem:
-            msg = f"Dataset '{job.dataset}' cannot receive a profile export: {problem}"
+            msg = f"Dataset '{name}' cannot receive a profile export: {problem}"
             out.append(Diagnostic(msg, where, format_path(_DEST)))
     return out
 
@@ -93,9 +112,7 @@ def duplicate_requests(checked: Sequence[Checked]) -> list[Diagnostic]:
     return out
 
 
-def check_set(
-    checked: Sequence[Checked], declared: Set[tuple[str, str]] = frozenset()
-) -> list[Diagnostic]:
+def check_set(checked: Sequence[Checked], failed: Sequence[Document] = ()) -> list[Diagnostic]:
     """Every rule that needs more than one document."""
-    refs = dataset_references(checked, declared)
+    refs = dataset_references(checked, failed)
     return unique_names(checked) + refs + duplicate_requests(checked)

@@ -102,10 +102,21 @@ class _Builder:
         if isinstance(node, ScalarNode) and node.tag in _STRING_TAGS:
             return str(node.value)
         if isinstance(node, ScalarNode) and node.tag in _PLAIN_TAGS:
-            return self.constructor.construct_object(node, deep=True)
+            return self.plain(node)
         tag = str(node.tag).replace(_YAML, "!!")
         self.error(node, path, f"YAML tag '{tag}' is not allowed; write plain YAML values")
         return None
+
+    def plain(self, node: ScalarNode) -> Any:
+        """A plain int/float/bool/null scalar; text the resolver took for a number stays text.
+
+        ruamel's resolver lets ``_`` into its number patterns, so ``._`` or ``+_`` is tagged
+        float but is no number; YAML 1.2's core schema reads such a scalar as a string.
+        """
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError, ArithmeticError):
+            return str(node.value)
 
     def mapping(self, node: MappingNode, path: FieldPath, stack: frozenset[int]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -201,7 +212,8 @@ def load_file(path: Path, display: str) -> tuple[list[Document], list[Diagnostic
             diags.extend(builder.diags)
             docs.append(doc)
     except YAMLError as exc:
-        return [], [_syntax_error(exc, display)]
+        # The documents before the broken one are whole: keep checking them in this pass.
+        return docs, [*diags, _syntax_error(exc, display)]
     if not docs and not diags:
         diags.append(
             Diagnostic("file is empty; expected at least one document", SourceRange(display))

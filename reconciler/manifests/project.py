@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from reconciler.diagnostics import ConfigError, Diagnostic, ManifestError, sorted_diagnostics
 from reconciler.manifests.crosschecks import check_set
-from reconciler.manifests.documents import format_path, load_file
+from reconciler.manifests.documents import Document, format_path, load_file
 from reconciler.manifests.model_errors import diagnostics_from
 from reconciler.manifests.project_model import (
     ProjectModel,
@@ -22,7 +22,7 @@ from reconciler.manifests.project_model import (
     literal_secret_keys,
 )
 from reconciler.manifests.secrets import find_secrets
-from reconciler.manifests.validation import Checked, check_document, declared_key
+from reconciler.manifests.validation import Checked, check_document
 from reconciler.resources import (
     DesiredDataset,
     DesiredExportJob,
@@ -209,7 +209,7 @@ def collect_manifests(root: Path, project: Project, target: str | None) -> Loade
     files = manifest_files(root)
     diags: list[Diagnostic] = []
     checked: list[Checked] = []
-    declared: set[tuple[str, str]] = set()
+    failed: list[Document] = []
     count = 0
     for path in files:
         docs, file_diags = load_file(path, display_path(path))
@@ -220,11 +220,11 @@ def collect_manifests(root: Path, project: Project, target: str | None) -> Loade
             diags += doc_diags
             if item is not None:
                 checked.append(item)
-            elif (key := declared_key(doc)) is not None:
-                declared.add(key)
+            else:
+                failed.append(doc)
     if not files:
         diags.append(Diagnostic("no *.yaml or *.yml manifest files found", None))
-    diags += check_set(checked, declared)
+    diags += check_set(checked, failed)
     if diags:
         return Loaded(None, sorted_diagnostics(diags), len(files), count, name)
     return Loaded(_manifest_set(checked, files), [], len(files), count, name)

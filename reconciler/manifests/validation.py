@@ -16,6 +16,7 @@ from reconciler.manifests.secrets import find_secrets
 from reconciler.manifests.variables import resolve
 from reconciler.resources import (
     DATASET,
+    EXPORT_JOB,
     KINDS,
     MANIFEST_MODELS,
     DatasetManifest,
@@ -153,4 +154,15 @@ def declared_key(doc: Document) -> tuple[str, str] | None:
     meta = data.get("metadata") if isinstance(data, Mapping) else None
     if isinstance(meta, Mapping) and isinstance(meta.get("name"), str):
         return str(data.get("kind")), meta["name"]
+    return None
+
+
+def declared_reference(doc: Document) -> str | None:
+    """The Dataset manifest an ExportJob document sends to, even when it is invalid otherwise."""
+    data = doc.data
+    spec = data.get("spec") if isinstance(data, Mapping) else None
+    dest = spec.get("destination") if isinstance(spec, Mapping) else None
+    if isinstance(dest, Mapping) and data.get("kind") == EXPORT_JOB:
+        name = dest.get("dataset")
+        return name if isinstance(name, str) else None
     return None

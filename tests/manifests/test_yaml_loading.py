@@ -51,3 +51,15 @@ def test_more_aliases_than_the_limit_are_refused(tmp_path: Path) -> None:
 def test_complex_keys_are_refused(tmp_path: Path) -> None:
     data, diags = _load(tmp_path, "? [a, b]\n: 1\n")
     assert diags == ["m.yaml:1:3: error: mapping keys must be plain strings"]
+
+
+def test_scalars_the_resolver_takes_for_numbers_but_are_not_stay_text(tmp_path: Path) -> None:
+    data, diags = _load(tmp_path, "a: ._\nb: +_\nc: 1_000\nd: .5\n")
+    assert diags == []
+    assert data == [{"a": "._", "b": "+_", "c": 1000, "d": 0.5}]
+
+
+def test_documents_before_a_syntax_error_are_still_checked(tmp_path: Path) -> None:
+    data, diags = _load(tmp_path, "a: 1\n---\nb: [\n")
+    assert data == [{"a": 1}]
+    assert len(diags) == 1 and diags[0].startswith("m.yaml:4:1: error: YAML syntax error")
