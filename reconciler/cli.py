@@ -8,12 +8,11 @@ plan), 2 changes or drift present (with --detailed-exitcode, and always for ``dr
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
-from reconciler import __version__
+from reconciler import console
+from reconciler.commands._parser import build_parser
 from reconciler.diagnostics import ManifestError, ReconcilerError
 
 EXIT_OK = 0
@@ -22,38 +21,15 @@ EXIT_CHANGES = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
 
-# Each module in reconciler.commands defines register(subparsers); the parser it adds sets
-# ``run`` (args -> exit code). Listed here so the order of --help is deliberate. (``import_``
-# registers the ``import`` command: ``import`` cannot name a module.)
-COMMANDS = ("validate", "schema", "plan", "apply", "drift", "import_", "emulator")
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage errors exit 1, never 2: in CI, 2 means "changes present"."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="reconciler",
-        description="GitOps for Adobe Experience Platform datasets and profile export jobs.",
-    )
-    parser.add_argument("--version", action="version", version=f"reconciler {__version__}")
-    sub = parser.add_subparsers(
-        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
-    )
-    for name in COMMANDS:
-        module = importlib.import_module(f"reconciler.commands.{name}")
-        module.register(sub)
-    return parser
-
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
+    with console.attached(verbosity=args.verbose, no_color=args.no_color):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.run(args)
         return code

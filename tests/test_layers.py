@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("planner.", "applier.", "planfile"),
     ("target", "pipeline"),
     ("commands.",),
-    ("cli", "__main__"),
+    ("cli", "console", "__main__"),
 )
 
 # Third-party libraries each confined to one home.

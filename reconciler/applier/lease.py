@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import logging
 import os
 import socket
 import time
@@ -30,6 +31,8 @@ from reconciler.diagnostics import ApiError, ReconcilerError
 from reconciler.ownership import tags_of
 from reconciler.ports import Locking
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
+
+log = logging.getLogger(__name__)
 
 LOCK_TAG = "reconciler-lock"
 LEASE_TAG = "reconciler-lease"
@@ -232,7 +235,11 @@ class Lease:
             looks += 1
             # never past the deadline, nor past the moment the holder's lease runs out
             until = min(deadline, current.expires_ms) - now
-            await self._sleep(max(0.05, min(BACKOFF.delay(looks), until / 1000)))
+            pause = max(0.05, min(BACKOFF.delay(looks), until / 1000))
+            log.info(
+                "stack %s is held by %s; asking again in %.2f s", self._stack, current.by, pause
+            )
+            await self._sleep(pause)
 
     def _free(self, current: LeaseInfo, now: int) -> bool:
         return (

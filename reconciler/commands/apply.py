@@ -26,7 +26,6 @@ EXIT_FAILED = 1
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "apply",
-        help="make the platform match the manifests",
         description="Plan, show the plan, ask, then make exactly those changes. With --plan, "
         "apply a saved plan after checking the platform has not moved since.",
     )

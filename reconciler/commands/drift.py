@@ -21,7 +21,6 @@ EXIT_DRIFT = 2
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "drift",
-        help="report differences between the manifests and the platform",
         description="Read live state and report every difference from the manifests: missing, "
         "changed (field by field, live vs declared), failed, unmanaged and orphaned objects. "
         "Changes nothing. Several --target are checked concurrently. Exit 0 in sync, 2 drift "

@@ -34,7 +34,6 @@ SECRET_ENV = "RECONCILER_EMULATOR_CLIENT_SECRET"
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "emulator",
-        help="run the embedded AEP platform (a local fake of IMS, Catalog and UPS export jobs)",
         description="The embedded AEP platform: the default target of reconciler and the fake "
         "behind its tests.",
     )

@@ -45,7 +45,6 @@ EXIT_FAILED = 1
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "import",
-        help="bring an existing dataset under management",
         description="Adopt the live dataset ID as manifest NAME: check the manifest NAME "
         "against it, or write PATH/datasets/NAME.yaml from it, then add the stack's "
         "ownership tags. Only datasets can be imported.",

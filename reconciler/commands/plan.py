@@ -20,7 +20,6 @@ EXIT_CHANGES = 2
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "plan",
-        help="show what apply would change",
         description="Read live state from the list endpoints, compare it with the manifests "
         "and show the changes. Exit 0 (or 2 with --detailed-exitcode when there are "
         "changes), 1 on error.",

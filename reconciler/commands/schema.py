@@ -13,7 +13,6 @@ from reconciler.resources import KINDS
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "schema",
-        help="print the JSON Schema of a manifest document",
         description="Print the JSON Schema (draft 2020-12) of a manifest document, for "
         "editors (yaml-language-server) and CI validators.",
     )

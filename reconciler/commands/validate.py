@@ -21,7 +21,6 @@ def _count(n: int, noun: str) -> str:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "validate",
-        help="check manifests offline (no API call)",
         description="Check every manifest under PATH and its reconciler.yaml, offline. "
         "Exit 0 when clean, 1 on any error.",
     )

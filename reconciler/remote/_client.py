@@ -163,6 +163,7 @@ class AepClient(DatasetCalls, JobCalls):
             return _Failure(transport_error(call, describe_exception(exc), self._secrets()), safe)
         except httpx.HTTPError as exc:
             return _Failure(transport_error(call, describe_exception(exc), self._secrets()), False)
+        log.debug("%s → %d", call, resp.status_code)
         body = read_body(resp.content, check_depth=not resp.is_success)
         if resp.is_success:
             return Answer(resp.status_code, resp.headers, body)
@@ -200,7 +201,11 @@ class AepClient(DatasetCalls, JobCalls):
                 failures, self._clock() - start, delay, self._retry
             ):
                 raise outcome.error
-            log.info("retrying %s in %.2fs after: %s", name, delay, outcome.error)
+            if outcome.error.status == 429:
+                asked = " as the platform asked" if outcome.hint is not None else ""
+                log.info("rate limited on %s: waiting %.2f s%s", name, delay, asked)
+            else:
+                log.info("retrying %s in %.2f s after: %s", name, delay, outcome.error)
             self.stats.retries += 1
             await self._sleep(delay)
 

@@ -14,9 +14,12 @@ _COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "=": "36", "!": "33", 
 
 
 def use_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    """Colour on a terminal; never when NO_COLOR is set (no-color.org, ``--no-color``);
+    always when FORCE_COLOR is set to anything but 0 (CI logs that render ANSI)."""
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
     return bool(getattr(stream, "isatty", lambda: False)())
 
 

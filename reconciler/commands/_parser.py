@@ -1,0 +1,129 @@
+"""The argument parser, built lazily: only the command being run is imported.
+
+``reconciler --version``, ``--help`` and shell completion answer from the command index
+below without importing a single command module (importing them all loads httpx,
+pydantic models, Starlette and uvicorn: most of a second before anything happens).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any, NoReturn
+
+EXIT_USAGE = 1  # never 2: in CI, 2 means "changes present"
+
+
+# name -> (module under reconciler.commands, one-line help). The order is the order of --help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "check manifests offline (no API call)"),
+    "schema": ("schema", "print the JSON Schema of a manifest document"),
+    "plan": ("plan", "show what apply would change"),
+    "apply": ("apply", "make the platform match the manifests"),
+    "drift": ("drift", "report differences between the manifests and the platform"),
+    "import": ("import_", "bring an existing dataset under management"),
+    "emulator": (
+        "emulator",
+        "run the embedded AEP platform (a local fake of IMS, Catalog and UPS export jobs)",
+    ),
+    "completion": ("completion", "print a shell completion script (bash or zsh)"),
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors exit 1, never 2; options are never abbreviated (--auto is no flag)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """Flags every command takes, before or after its name.
+
+    On a command's parser they default to SUPPRESS: argparse copies a subparser's defaults
+    over the values the top-level parser already read.
+    """
+    default: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        **({"default": 0} if top else default),
+        help="log retries and rate-limit waits (-vv: every call); or RECONCILER_LOG=info|debug",
+    )
+    parser.add_argument(
+        "--no-color",
+        action="store_true",
+        **default,
+        help="no colour even on a terminal (also NO_COLOR=1; FORCE_COLOR=1 forces it)",
+    )
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command argv names: its first word that is not an option (global flags take none)."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] = ()) -> Parser:
+    """The parser for ``argv``: every command listed, only the one it names registered."""
+    from reconciler import __version__
+
+    parser = Parser(
+        prog="reconciler",
+        description="GitOps for Adobe Experience Platform datasets and profile export jobs.",
+    )
+    parser.add_argument("--version", action="version", version=f"reconciler {__version__}")
+    add_common(parser, top=True)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=Parser
+    )
+    chosen = command_of(argv)
+    for name, (module_name, help_) in COMMANDS.items():
+        if name != chosen:
+            sub.add_parser(name, help=help_)  # listed in --help; never run
+            continue
+        module = importlib.import_module(f"reconciler.commands.{module_name}")
+        module.register(sub)
+        add_common(sub.choices[name])
+    return parser
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse._SubParsersAction[Any]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            yield action
+
+
+def candidates(words: Sequence[str]) -> list[str]:
+    """What may come after ``words`` (the command line without the program and the word
+    being typed): command names, options, or the choices of the option just typed.
+
+    Empty means "a file name or free text": the shell completes it itself.
+    """
+    name = command_of(words)
+    if name is None:
+        top = build_parser()
+        return [*COMMANDS, *(o for a in top._actions for o in a.option_strings)]
+    parser: argparse.ArgumentParser = build_parser([name])
+    for word in words[list(words).index(name) :]:
+        nested = {k: v for s in _subcommands(parser) for k, v in s.choices.items()}
+        if word in nested:
+            parser = nested[word]
+    options = {o: a for a in parser._actions for o in a.option_strings}
+    last = options.get(words[-1]) if words else None
+    if last is not None and last.nargs != 0:
+        return [str(c) for c in last.choices or ()]
+    nested_names = [k for s in _subcommands(parser) for k in s.choices]
+    return [*nested_names, *options]

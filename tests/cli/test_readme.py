@@ -1,0 +1,60 @@
+"""The README names only flags that exist, on the commands it names them for."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from reconciler.commands._parser import COMMANDS, candidates
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)")
+OTHER_TOOLS = ("ruff", "mypy", "python", "pip", ".venv", "git", "pytest", "curl")
+
+
+def _snippets(text: str) -> list[str]:
+    """Inline code spans, and lines of fenced blocks with their indented continuations."""
+    spans = re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", text, flags=re.S))
+    lines: list[str] = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S):
+        for line in block.splitlines():
+            if line.startswith(" ") and lines:
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line)
+    return spans + lines
+
+
+def _command_words(snippet: str) -> list[str] | None:
+    """["emulator", "serve"] for "reconciler emulator serve …"; [] for bare flags; None
+    for another tool's command line."""
+    words = snippet.replace("\\|", "|").split()
+    if words and words[0] == "reconciler":
+        words = words[1:]
+    elif words and (words[0].startswith(OTHER_TOOLS) or "=" in words[0]):
+        return None
+    path: list[str] = []
+    for word in words:
+        if word.startswith(("-", "[")):
+            break
+        if word in COMMANDS or (path and word in candidates(path)):
+            path.append(word)
+        else:
+            break
+    return path
+
+
+def test_every_flag_the_readme_shows_exists_on_its_command() -> None:
+    everywhere = set(candidates([]))
+    for name in COMMANDS:
+        everywhere |= set(candidates([name]))
+        everywhere |= {o for sub in candidates([name]) for o in candidates([name, sub])}
+    missing = []
+    for snippet in _snippets(README.read_text(encoding="utf-8")):
+        path = _command_words(snippet)
+        if path is None:
+            continue
+        known = set(candidates(path)) if path else everywhere
+        flags = [re.sub(r"^-v+$", "-v", f) for f in FLAG.findall(snippet)]  # -vv is -v twice
+        missing += [f"{snippet!r}: {flag}" for flag in flags if flag not in known]
+    assert missing == []
