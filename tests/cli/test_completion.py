@@ -26,13 +26,17 @@ def test_candidates_follow_the_command_line() -> None:
     assert "--manual-clock" not in candidates(["emulator", "seed"])
 
 
-def _bash_complete(*words: str) -> list[str]:
-    script = subprocess.run(
-        [sys.executable, "-m", "reconciler", "completion", "bash"],
+def _script(shell: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "reconciler", "completion", shell],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+
+
+def _bash_complete(*words: str) -> list[str]:
+    script = _script("bash")
     line = " ".join(f"'{w}'" for w in words)
     probe = (
         f"{script}\nCOMP_WORDS=(reconciler {line}); COMP_CWORD={len(words)}\n"
@@ -53,13 +57,7 @@ def test_the_bash_script_completes_commands_flags_and_choices() -> None:
 
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="no zsh")
 def test_the_zsh_script_parses() -> None:
-    script = subprocess.run(
-        [sys.executable, "-m", "reconciler", "completion", "zsh"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    done = subprocess.run(["zsh", "-n", "-c", script], capture_output=True, text=True)
+    done = subprocess.run(["zsh", "-n", "-c", _script("zsh")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
