@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
 
-from reconciler.emulator import catalog, exports, ims
+from reconciler.emulator import catalog, exports, ims, profile_config
 from reconciler.emulator.clock import ManualClock
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.database import Database
@@ -21,6 +21,7 @@ from reconciler.emulator.faults import ASGIApp, FaultInjector, Receive, Scope, S
 from reconciler.emulator.gateway import Caller, authenticate
 from reconciler.emulator.jobs import JobStore
 from reconciler.emulator.limits import BodyLimit
+from reconciler.emulator.merge_policies import MergePolicyStore
 from reconciler.emulator.profiles import routes as profile_routes
 from reconciler.emulator.profiles.audiences import AudienceStore
 from reconciler.emulator.profiles.batches import BatchStore
@@ -43,12 +44,13 @@ class Platform:
         self.tokens = TokenStore(self.db)
         self.datasets = DatasetStore(self.db)
         self.jobs = JobStore(self.db, self.datasets)
+        self.merge_policies = MergePolicyStore(self.db)
         self.storage = Storage(config.db_path)
         self.audiences = AudienceStore(self.db)
         self.profiles = ProfileStore(self.db, self.storage, self.audiences)
         self.batches = BatchStore(self.db)
         self.exports = ExportRunner(
-            self.db, self.storage, self.profiles, self.audiences, self.batches, _any_policy
+            self.db, self.storage, self.profiles, self.audiences, self.batches, self._merge_rule
         )
         # (method, route template) -> requests received, faulted ones included
         self.requests: Counter[tuple[str, str]] = Counter()
@@ -62,6 +64,14 @@ class Platform:
         self.exports.tick(tenant, now)
         self.jobs.advance(tenant, now)
 
+    def _merge_rule(self, tenant: str, policy_id: str | None) -> MergeRule | None:
+        """How an export merges fragments: its policy's attributeMerge (None: no such policy)."""
+        policy = self.merge_policies.lookup(tenant, policy_id, self.now_ms())
+        if policy is None:
+            return None
+        merge = policy.get("attributeMerge") or {}
+        return MergeRule(merge.get("type", "timestampOrdered"), tuple(merge.get("order") or ()))
+
     def authenticate(self, request: Request) -> Caller:
         return authenticate(request, self.tokens, self.now_ms())
 
@@ -69,11 +79,6 @@ class Platform:
         self.exports.close(self.now_ms())
         self.db.close()
         self.storage.close()
-
-
-def _any_policy(tenant: str, policy_id: str | None) -> MergeRule | None:
-    """Placeholder until merge policies are stored: every id merges by timestamp."""
-    return MergeRule()
 
 
 async def health(request: Request) -> Response:
@@ -116,6 +121,10 @@ ROUTES = [
     Route(f"{EXPORT_BASE}/batches/{{id}}/files", profile_routes.batch_files, methods=["GET"]),
     Route(f"{EXPORT_BASE}/files/{{id}}", profile_routes.file_or_listing, methods=["GET"]),
     Route(f"{EXPORT_BASE}/datasets/{{id}}/preview", profile_routes.preview, methods=["GET"]),
+    Route(f"{UPS_BASE}/config/mergePolicies", profile_config.list_merge_policies, methods=["GET"]),
+    Route(
+        f"{UPS_BASE}/config/mergePolicies/{{id}}", profile_config.get_merge_policy, methods=["GET"]
+    ),
     Route("/_emulator/health", health, methods=["GET"]),
     Route("/_emulator/clock", advance_clock, methods=["POST"]),
 ]

@@ -61,6 +61,13 @@ CREATE INDEX IF NOT EXISTS jobs_dataset ON jobs (tenant, dataset_id, status);
 CREATE INDEX IF NOT EXISTS jobs_due_start ON jobs (tenant, start_ms) WHERE status = 'NEW';
 CREATE INDEX IF NOT EXISTS jobs_due_end ON jobs (tenant, end_ms)
     WHERE status IN ('NEW', 'PROCESSING');
+
+CREATE TABLE IF NOT EXISTS merge_policies (
+    tenant TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (tenant, id)
+) WITHOUT ROWID;
 """
 
 

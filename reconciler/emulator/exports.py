@@ -12,8 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from reconciler.emulator.datasets import is_profile_ready
-from reconciler.emulator.gateway import require_content_type
+from reconciler.emulator.gateway import Caller, require_content_type
+from reconciler.emulator.job_view import JobView, Spelling
 from reconciler.emulator.lifecycle import ERROR_NOT_PROFILE_READY, new_result
+from reconciler.emulator.profiles.requests import unknown_merge_policy
 from reconciler.emulator.responses import HttpError, json_response, ups_error
 from reconciler.wire import JOB_STATUSES, UPS_BASE, ExportJobRequest
 
@@ -48,9 +50,31 @@ async def _request_body(request: Request) -> dict[str, Any]:
         parsed = ExportJobRequest.model_validate(data)
     except ValidationError as exc:
         raise _bad(*(f"{_error_path(e['loc'])}: {e['msg']}" for e in exc.errors())) from None
-    body = parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
-    body.setdefault("evaluationInfo", {"segmentation": False})
+    body: dict[str, Any] = parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
     return body
+
+
+def _view(platform: Platform, spelling: Spelling, *, create: bool = False) -> JobView:
+    return JobView(spelling, platform.config.variants.job_echo, create)
+
+
+def _resolve(platform: Platform, caller: Caller, request: dict[str, Any]) -> tuple[Any, Any]:
+    """(the resolved merge policy, the error the job will fail with, or None)."""
+    dataset = platform.datasets.get(caller.tenant, request["destination"]["datasetId"])
+    if dataset is None:
+        raise _bad(
+            f"destination.datasetId: dataset {request['destination']['datasetId']}"
+            " does not exist in this sandbox"
+        )
+    requested = request.get("mergePolicy")
+    policy = platform.merge_policies.resolve(
+        caller.tenant, requested, request["schema"]["name"], platform.now_ms()
+    )
+    if not is_profile_ready(dataset):
+        return policy, ERROR_NOT_PROFILE_READY
+    if policy is None:
+        return policy, unknown_merge_policy(str((requested or {}).get("id")), caller.sandbox)
+    return policy, None
 
 
 async def create_job(request: Request) -> Response:
@@ -58,14 +82,10 @@ async def create_job(request: Request) -> Response:
     caller = platform.authenticate(request)
     require_content_type(request, ("application/json",))
     request_body = await _request_body(request)
-    dataset_id = request_body["destination"]["datasetId"]
-    dataset = platform.datasets.get(caller.tenant, dataset_id)
-    if dataset is None:
-        raise _bad(f"destination.datasetId: dataset {dataset_id} does not exist in this sandbox")
+    policy, error = _resolve(platform, caller, request_body)
     now = platform.now_ms()
     start = now + round(platform.config.job_start_after * 1000)
     end = start + round(platform.config.job_run_for * 1000)
-    ready = is_profile_ready(dataset)
     body = {
         "jobType": "BATCH",
         **request_body,
@@ -74,12 +94,11 @@ async def create_job(request: Request) -> Response:
         "creationTime": now,
         "requestId": str(uuid.uuid4()),
     }
-    result = new_result(request_body, None if ready else ERROR_NOT_PROFILE_READY)
+    result = new_result(request_body, policy, error)
+    outcome = "FAILED" if error else "SUCCEEDED"
     with platform.db.transaction() as conn:
-        job_id = platform.jobs.insert(
-            conn, caller.tenant, body, result, "SUCCEEDED" if ready else "FAILED", (now, start, end)
-        )
-    job = platform.jobs.get(caller.tenant, job_id, "dataSetId")
+        job_id = platform.jobs.insert(conn, caller.tenant, body, result, outcome, (now, start, end))
+    job = platform.jobs.get(caller.tenant, job_id, _view(platform, "dataSetId", create=True))
     location = f"{UPS_BASE}/export/jobs/{job_id}"
     return json_response(job, headers={"X-Location": location, "Location": location})
 
@@ -96,7 +115,7 @@ async def get_job(request: Request) -> Response:
     caller = platform.authenticate(request)
     job_id = _job_id(request)
     platform.jobs.advance(caller.tenant, platform.now_ms())
-    job = platform.jobs.get(caller.tenant, job_id, "dataSetId")
+    job = platform.jobs.get(caller.tenant, job_id, _view(platform, "dataSetId"))
     if job is None:
         raise ups_error(404, NOT_FOUND, [f"Export job {job_id} not found"])
     return json_response(job)
@@ -146,7 +165,9 @@ async def list_jobs(request: Request) -> Response:
     after = _cursor(params.get("offset"))
     statuses = _statuses(params.get("status"))
     platform.jobs.advance(caller.tenant, platform.now_ms())
-    records, more = platform.jobs.page(caller.tenant, limit, after, statuses)
+    records, more = platform.jobs.page(
+        caller.tenant, limit, after, statuses, _view(platform, "datasetId")
+    )
     last = f"{records[-1]['creationTime']}_{records[-1]['id']}" if records else ""
     status_param = f"&status={','.join(statuses)}" if statuses else ""
     page = {

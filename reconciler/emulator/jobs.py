@@ -8,7 +8,8 @@ from typing import Any
 
 from reconciler.emulator.database import Database
 from reconciler.emulator.datasets import DatasetStore
-from reconciler.emulator.lifecycle import ERROR_DATASET_DELETED, Spelling, last_batch, render
+from reconciler.emulator.job_view import JobView
+from reconciler.emulator.lifecycle import ERROR_DATASET_DELETED, last_batch
 
 _ACTIVE = "('NEW', 'PROCESSING')"
 _COLUMNS = "id, creation_ms, start_ms, end_ms, update_ms, status, body, result"
@@ -89,11 +90,11 @@ class JobStore:
         )
         self.advance_in(conn, tenant, now_ms)
 
-    def get(self, tenant: str, job_id: int, spelling: Spelling) -> dict[str, Any] | None:
+    def get(self, tenant: str, job_id: int, view: JobView) -> dict[str, Any] | None:
         row = self._db.conn.execute(
             f"SELECT {_COLUMNS} FROM jobs WHERE tenant = ? AND id = ?", (tenant, job_id)
         ).fetchone()
-        return None if row is None else _render(row, spelling)
+        return None if row is None else _render(row, view)
 
     def delete(self, tenant: str, job_id: int) -> bool:
         with self._db.transaction() as conn:
@@ -106,6 +107,7 @@ class JobStore:
         limit: int,
         after: tuple[int, int] | None,
         statuses: tuple[str, ...],
+        view: JobView,
     ) -> tuple[list[dict[str, Any]], bool]:
         """Up to ``limit`` jobs strictly after the cursor, newest first; and whether more exist."""
         where: list[str] = ["tenant = ?"]
@@ -121,8 +123,8 @@ class JobStore:
             "ORDER BY creation_ms DESC, id DESC LIMIT ?",
             [*args, limit + 1],
         ).fetchall()
-        return [_render(r, "datasetId") for r in rows[:limit]], len(rows) > limit
+        return [_render(r, view) for r in rows[:limit]], len(rows) > limit
 
 
-def _render(row: sqlite3.Row, spelling: Spelling) -> dict[str, Any]:
-    return render(row, json.loads(row["body"]), json.loads(row["result"]), spelling)
+def _render(row: sqlite3.Row, view: JobView) -> dict[str, Any]:
+    return view.render(row, json.loads(row["body"]), json.loads(row["result"]))

@@ -1,11 +1,9 @@
-"""Export job lifecycle (B.5): the outcome fixed at creation, the view computed per status."""
+"""Export job lifecycle (B.5): the outcome fixed at creation, the metrics of each status."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
-
-Spelling = Literal["dataSetId", "datasetId"]
+from typing import Any
 
 ERROR_NOT_PROFILE_READY = {
     "code": "0100000003",
@@ -18,23 +16,34 @@ ERROR_DATASET_DELETED = {
     "msg": "Export destination dataset was deleted while the export job was running",
     "callStack": "com.adobe.aep.unifiedprofile.export.BatchWriter",
 }
+ERROR_CANCELLED = {
+    "code": "0100000008",
+    "msg": "Export job was cancelled",
+    "callStack": "com.adobe.aep.unifiedprofile.export.JobController",
+}
 
 
 def batch_id() -> str:
     return uuid.uuid4().hex
 
 
-def new_result(request: dict[str, Any], error: dict[str, Any] | None) -> dict[str, Any]:
-    """What the job will report once done; stored at creation, shown only when finished."""
+def new_result(
+    request: dict[str, Any], merge_policy: dict[str, Any] | None, error: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What the platform knows of a job beyond its request, fixed at creation.
+
+    Batch ids are allocated at once: Adobe's create answer (status NEW) already carries
+    them, and FAILED jobs keep theirs.
+    """
     result: dict[str, Any] = {
         "computeGatewayJobId": {"exportJob": str(uuid.uuid4()), "pushJob": str(uuid.uuid4())}
     }
+    if merge_policy is not None:
+        result["mergePolicy"] = merge_policy
     if error is not None:
         result["errors"] = [error]
-        return result
-    destination = request["destination"]
     segments = (request.get("filter") or {}).get("segments") or []
-    if destination.get("segmentPerBatch") and segments:
+    if request["destination"].get("segmentPerBatch") and segments:
         result["batches"] = [
             {
                 "segmentId": s["segmentId"],
@@ -54,40 +63,42 @@ def last_batch(result: dict[str, Any]) -> str | None:
     if batches:
         return str(batches[-1]["batchId"])
     value = result.get("batchId")
-    return None if value is None else str(value)
+    return None if not value else str(value)
 
 
 def _window(start: int, end: int) -> dict[str, int]:
     return {"startTimeInMs": start, "endTimeInMs": end, "totalTimeInMs": end - start}
 
 
-def metrics(creation_ms: int, start_ms: int, end_ms: int) -> dict[str, Any]:
-    split = start_ms + (end_ms - start_ms) * 3 // 5
-    return {
-        "totalTime": _window(creation_ms, end_ms),
-        "profileExportTime": _window(start_ms, split),
-        "aCPDatasetWriteTime": _window(split, end_ms),
-    }
-
-
-def render(
-    row: Any, body: dict[str, Any], result: dict[str, Any], spelling: Spelling
-) -> dict[str, Any]:
-    """The job object as of its materialised status, with the destination id spelled as asked."""
-    status = row["status"]
-    job = {"id": row["id"], **body, "status": status, "updateTime": row["update_ms"]}
-    destination = dict(job["destination"])
-    dataset = destination.pop("datasetId")
-    job["destination"] = {spelling: dataset, **destination}
+def metrics(row: Any, result: dict[str, Any]) -> dict[str, Any]:
+    """``metrics`` as of the job's status; NEW shows only when it started (the guide)."""
+    status, creation = row["status"], row["creation_ms"]
     if status == "NEW":
-        return job
-    job["computeGatewayJobId"] = result["computeGatewayJobId"]
-    if status == "SUCCEEDED":
-        for key in ("batchId", "batches"):
-            if key in result:
-                job["destination"][key] = result[key]
-        job["metrics"] = metrics(row["creation_ms"], row["start_ms"], row["end_ms"])
-    elif status == "FAILED":
-        job["errors"] = result.get("errors", [])
-        job["metrics"] = {"totalTime": _window(row["creation_ms"], row["end_ms"])}
-    return job
+        return {"totalTime": {"startTimeInMs": creation}}
+    if status == "PROCESSING":
+        return {
+            "totalTime": {"startTimeInMs": creation},
+            "profileExportTime": {"startTimeInMs": row["start_ms"]},
+        }
+    end = row["end_ms"]
+    if status == "FAILED":
+        return {"totalTime": _window(creation, end)}
+    return {"totalTime": _window(creation, end), **exported(row, result)}
+
+
+def exported(row: Any, result: dict[str, Any]) -> dict[str, Any]:
+    """What a SUCCEEDED job reports of its export: the windows and the profile counters.
+
+    The export runner records them in ``result["exported"]``; a job finished without it
+    (seeded, or from before the profile store) reports its scheduled windows and zeros.
+    """
+    if "exported" in result:
+        return dict(result["exported"])
+    start, end = row["start_ms"], row["end_ms"]
+    split = start + (end - start) * 3 // 5
+    return {
+        "profileExportTime": _window(start, split),
+        "aCPDatasetWriteTime": _window(split, end),
+        "totalExportedProfileCounter": 0,
+        "exportedProfileByNamespaceCounter": {},
+    }

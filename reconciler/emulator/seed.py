@@ -14,6 +14,7 @@ from reconciler.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_ORG_ID
 from reconciler.emulator.database import Database
 from reconciler.emulator.datasets import DEFAULT_CLASSIFICATION, is_profile_ready, sandbox_id
 from reconciler.emulator.lifecycle import ERROR_NOT_PROFILE_READY
+from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
 
 DAY_MS = 86_400_000
@@ -84,7 +85,7 @@ def _uuid(rng: random.Random) -> str:
 # Job JSON is formatted from templates: json.dumps per row would dominate a 100,000-job seed.
 _BODY = (
     '{"jobType":"BATCH","fields":"identities.id,personalEmail.address",'
-    '"mergePolicy":{"id":"timestampOrdered-none-mp","version":1},'
+    f'"mergePolicy":{{"id":"{DEFAULT_POLICY_ID}","version":1}},'
     '"filter":{"segments":[{"segmentId":"%s","segmentNs":"ups","status":["realized","existing"]}]},'
     '"destination":{"datasetId":"%s","segmentPerBatch":false},'
     '"schema":{"name":"_xdm.context.profile"},"evaluationInfo":{"segmentation":false},'

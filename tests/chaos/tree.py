@@ -6,7 +6,8 @@ import uuid
 from pathlib import Path
 
 STACK = "chaos"
-MERGE_POLICY = "00000000-0000-4000-8000-00000000c4a0"
+# The default merge policy every sandbox of the embedded platform has.
+MERGE_POLICY = "00000000-0000-4000-8000-000000000001"
 
 
 def dataset_name(i: int) -> str:
