@@ -50,7 +50,10 @@ def headers(access_token: str, sandbox: str) -> dict[str, str]:
 
 
 async def dataset_pages(http: httpx.AsyncClient, url: str, stack: str) -> tuple[int, int]:
-    """The stack's datasets, tag-filtered and projected: (datasets, requests)."""
+    """The stack's datasets, tag-filtered and projected: (datasets, requests).
+
+    Read until an empty page, as any correct Catalog client must: a short page is not the end.
+    """
     found, start, requests = 0, 0, 0
     params: dict[str, Any] = {"tags": f"{STACK_TAG}:{stack}", "limit": PAGE}
     params["properties"] = ",".join(DATASET_PROPERTIES)
@@ -58,9 +61,9 @@ async def dataset_pages(http: httpx.AsyncClient, url: str, stack: str) -> tuple[
         answer = await http.get(f"{url}{DATASETS}", params={**params, "start": start})
         requests += 1
         page = answer.json()
-        found += len(page)
-        if len(page) < PAGE:
+        if not page:
             return found, requests
+        found += len(page)
         start += len(page)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,12 +14,17 @@ DATASETS = f"{CATALOG_BASE}/dataSets"
 JSON_PATCH = "application/json-patch+json"
 
 
+# The Catalog pages spell the answer ``@/dataSets/{ID}``, Adobe's export guide
+# ``@/datasets/{ID}`` (aep-api.md A.3): the collection name is read case-insensitively.
+_REF = re.compile(r"/datasets/([^/?#]+)/?(?:[?#].*)?$", re.IGNORECASE)
+
+
 def _id_from_ref(ref: Any) -> str | None:
-    """``"@/dataSets/{ID}"`` (or a Location URL ending in it) → ``ID``."""
-    if not isinstance(ref, str) or "/dataSets/" not in ref:
+    """``"@/dataSets/{ID}"``, ``"@/datasets/{ID}"`` (or a Location URL ending so) → ``ID``."""
+    if not isinstance(ref, str):
         return None
-    dataset_id = ref.rsplit("/dataSets/", 1)[1].split("?", 1)[0].strip("/")
-    return dataset_id or None
+    match = _REF.search(ref)
+    return match.group(1) if match else None
 
 
 def created_id(answer: Answer) -> str | None:
@@ -42,8 +48,11 @@ class DatasetCalls(Calls):
     ) -> dict[str, dict[str, Any]]:
         """Every dataset matching the filters, id → object, paged oldest first.
 
-        Pages of ``page_size`` are read until one comes back short, so N datasets cost
-        ceil(N / page_size) requests, plus one when N is a multiple of page_size.
+        Catalog may answer fewer than ``limit`` datasets on a page that is not the last (at
+        most 20 with ``observableSchema`` projected, or for service tokens: aep-api.md A.3),
+        so pages are read until one comes back empty: N datasets cost one request per page
+        the platform fills, plus one. A page with nothing new means the platform ignored
+        ``start``: an error, never an endless loop and never a silently short list.
         """
         limit = check_page_size(page_size)
         found: dict[str, dict[str, Any]] = {}
@@ -55,9 +64,11 @@ class DatasetCalls(Calls):
                 page = datasets_of(answer.body)
             except ValueError as exc:
                 raise self._bad_answer(f"GET {DATASETS}", str(exc)) from None
-            found.update(page)
-            if len(page) < limit:
+            if not page:
                 return found
+            if page.keys() <= found.keys():
+                raise self._bad_answer(f"GET {DATASETS}", f"start={start} repeats a page")
+            found.update(page)
             start += len(page)
 
     async def get_dataset(self, dataset_id: str) -> tuple[dict[str, Any], str | None]:

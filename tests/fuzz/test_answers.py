@@ -148,10 +148,16 @@ def test_observe_and_plan_work_or_raise_reconciler_errors(script: list[Reply]) -
     observe_and_plan(Script(script))
 
 
+def listing(catalog: bytes, jobs: bytes) -> Script:
+    """A catalog page (then the empty page that ends the list, unless it is empty) and jobs."""
+    end = [Reply(200, b"{}")] if json.loads(catalog) else []
+    return Script([Reply(200, catalog), *end, Reply(200, jobs)])
+
+
 @FUZZ
 @given(owned_catalog.map(_json), owned_jobs.map(_json))
 def test_owned_objects_with_wrong_field_types_plan_or_raise(catalog: bytes, jobs: bytes) -> None:
-    observe_and_plan(Script([Reply(200, catalog), Reply(200, jobs)]))
+    observe_and_plan(listing(catalog, jobs))
 
 
 def test_wrong_types_where_the_core_computes_are_unusable_answers() -> None:
@@ -164,9 +170,7 @@ def test_wrong_types_where_the_core_computes_are_unusable_answers() -> None:
         ({}, {"records": [{"id": [1], "destination": {"datasetId": "a" * 24}}]}),
         ({"a" * 24: {"tags": owned}}, {"records": [{"id": 1, "errors": 5, **into}]}),
     ]:
-        assert (
-            observe_and_plan(Script([Reply(200, _json(catalog)), Reply(200, _json(jobs))])) is False
-        )
+        assert observe_and_plan(listing(_json(catalog), _json(jobs))) is False
     huge = b'{"records": [{"id": 1, "creationTime": 1e400}]}'
     assert observe_and_plan(Script([Reply(200, b"{}"), Reply(200, huge)])) is False
     nan = b'{"records": [{"id": 1, "creationTime": NaN}]}'
@@ -174,7 +178,7 @@ def test_wrong_types_where_the_core_computes_are_unusable_answers() -> None:
     deep = b"[" * 100_000  # json.loads would raise RecursionError
     assert observe_and_plan(Script([Reply(200, deep)])) is False
     ok = {"a" * 24: {"tags": owned, "created": 5}}
-    assert observe_and_plan(Script([Reply(200, _json(ok)), Reply(200, _json(fine))])) is True
+    assert observe_and_plan(listing(_json(ok), _json(fine))) is True
 
 
 def test_wrong_types_in_jobs_outside_the_stack_are_never_looked_at() -> None:
@@ -183,7 +187,7 @@ def test_wrong_types_in_jobs_outside_the_stack_are_never_looked_at() -> None:
     elsewhere = {"destination": {"datasetId": "f" * 24}}
     jobs = {"records": [{"id": 1, "creationTime": "soon", "errors": 5, **elsewhere}]}
     catalog = {"a" * 24: {"tags": owned}}
-    assert observe_and_plan(Script([Reply(200, _json(catalog)), Reply(200, _json(jobs))])) is True
+    assert observe_and_plan(listing(_json(catalog), _json(jobs))) is True
 
 
 def test_the_script_reaches_the_calls() -> None:

@@ -10,7 +10,7 @@ import pytest
 from reconciler.diagnostics import ConfigError, TransportError
 from reconciler.remote import AepClient, Connection
 
-from .fakes import CONN, SECRET, Script, body_of, client, run, using
+from .fakes import CONN, SECRET, Handler, Script, body_of, client, run, using
 
 OK_LIST = httpx.Response(200, json={})
 DATASET = {"abc": {"name": "a", "version": "1.0.0"}}
@@ -137,18 +137,54 @@ def test_a_repeating_cursor_is_an_error_not_a_loop() -> None:
         run(using(client(script), lambda c: c.list_export_jobs()))
 
 
-def test_dataset_paging_stops_on_a_short_page() -> None:
+def _catalog(total: int, cap: int) -> tuple[list[httpx.Request], Handler]:
+    """A Catalog that holds ``total`` datasets and answers at most ``cap`` per page."""
+    seen: list[httpx.Request] = []
+
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/ims/token/v3":
             return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
-        start = int(request.url.params["start"])
-        ids = range(start, min(start + int(request.url.params["limit"]), 5))
+        seen.append(request)
+        start, limit = int(request.url.params["start"]), int(request.url.params["limit"])
+        ids = range(start, min(start + min(limit, cap), total))
         return httpx.Response(200, json={f"id{i}": {"n": i} for i in ids})
 
+    return seen, handler
+
+
+def test_dataset_paging_reads_until_an_empty_page() -> None:
+    seen, handler = _catalog(5, cap=100)
     c = client(handler)
     found = run(using(c, lambda c: c.list_datasets(page_size=2, tags={"owner": "me"})))
     assert sorted(found) == [f"id{i}" for i in range(5)]
-    assert c.stats.by_call["GET /dataSets"] == 3
+    assert [r.url.params["start"] for r in seen] == ["0", "2", "4", "5"]  # 2, 2, 1, then 0
+
+
+@pytest.mark.parametrize("total", [19, 20, 50])
+def test_a_short_page_is_not_the_end_of_the_list(total: int) -> None:
+    """Catalog caps pages at 20 with observableSchema (aep-api.md A.3) whatever the limit."""
+    seen, handler = _catalog(total, cap=20)
+    found = run(using(client(handler), lambda c: c.list_datasets()))
+    assert sorted(found, key=lambda i: int(i[2:])) == [f"id{i}" for i in range(total)]
+    assert len(seen) == -(-total // 20) + 1  # the pages the platform fills, then the empty one
+    assert {r.url.params["limit"] for r in seen} == {"100"}
+
+
+def test_a_platform_that_ignores_start_is_an_error_not_a_loop() -> None:
+    page = httpx.Response(200, json={"a": {"n": 1}})
+    script = Script(api=[page, page])
+    with pytest.raises(TransportError, match="repeats a page"):
+        run(using(client(script), lambda c: c.list_datasets()))
+
+
+@pytest.mark.parametrize(
+    "ref", ["@/dataSets/5b020a27e7040801dedba61b", "@/datasets/5b020a27e7040801dedba61b"]
+)
+def test_the_created_id_is_read_whatever_the_collection_case(ref: str) -> None:
+    """The Catalog docs answer ``@/dataSets/{ID}``, Adobe's export guide ``@/datasets/{ID}``."""
+    script = Script(api=[httpx.Response(201, json=[ref])])
+    new_id = run(using(client(script), lambda c: c.create_dataset({"name": "a"})))
+    assert new_id == "5b020a27e7040801dedba61b"
 
 
 def test_a_non_json_success_is_a_transport_error() -> None:
