@@ -63,6 +63,13 @@ def _add_serve(actions: Any) -> None:
     serve.add_argument("--rate-limit", type=float, default=None, metavar="N_PER_S")
     serve.add_argument("--job-start-after", type=float, default=2.0, metavar="SECONDS")
     serve.add_argument("--job-run-for", type=float, default=5.0, metavar="SECONDS")
+    serve.add_argument(
+        "--cancel-linger",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long a cancelled job stays listed with --variant cancel=linger (default 60)",
+    )
     serve.add_argument("--max-page-size", type=int, default=100)
     serve.add_argument("--seed", type=int, default=None, help="seed of the fault RNG")
     serve.add_argument(
@@ -130,6 +137,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
             rate_limit=args.rate_limit,
             job_start_after=args.job_start_after,
             job_run_for=args.job_run_for,
+            cancel_linger_s=args.cancel_linger,
             max_page_size=args.max_page_size,
             clock=clock,
             seed=args.seed,

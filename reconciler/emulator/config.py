@@ -34,6 +34,7 @@ class EmulatorConfig:
     rate_limit: float | None = None  # requests per second per org
     job_start_after: float = 2.0
     job_run_for: float = 5.0
+    cancel_linger_s: float = 60.0  # how long a cancelled job stays listed (cancel=linger)
     max_page_size: int = 100
     max_body_bytes: int = 4 * 1024 * 1024  # larger request bodies are refused with 413
     clock: Clock = field(default_factory=SystemClock)
@@ -49,7 +50,8 @@ class EmulatorConfig:
             raise ValueError(f"rate_limit must be positive, got {self.rate_limit}")
         if self.max_page_size < 1:
             raise ValueError(f"max_page_size must be at least 1, got {self.max_page_size}")
-        if self.job_start_after < 0 or self.job_run_for < 0 or self.latency_ms < 0:
+        durations = (self.job_start_after, self.job_run_for, self.cancel_linger_s, self.latency_ms)
+        if min(durations) < 0:
             raise ValueError("durations must not be negative")
         if not self.credentials:
             raise ValueError("at least one credential is needed")

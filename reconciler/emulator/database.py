@@ -62,6 +62,14 @@ CREATE INDEX IF NOT EXISTS jobs_due_start ON jobs (tenant, start_ms) WHERE statu
 CREATE INDEX IF NOT EXISTS jobs_due_end ON jobs (tenant, end_ms)
     WHERE status IN ('NEW', 'PROCESSING');
 
+-- Jobs cancelled under the ``cancel=linger`` variant: listed until vanish_ms, then gone.
+CREATE TABLE IF NOT EXISTS job_cancels (
+    tenant TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    vanish_ms INTEGER NOT NULL,
+    PRIMARY KEY (tenant, id)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS merge_policies (
     tenant TEXT NOT NULL,
     id TEXT NOT NULL,

@@ -26,6 +26,8 @@ DEFAULT_LIMIT = 100
 BAD_REQUEST = "0100000001"
 NOT_FOUND = "0100000404"
 _CURSOR = re.compile(r"^(\d+)_(\d+)$")
+# segmentation.yaml CancelExportJobResponse (the cancel-answer=200 variant)
+CANCELLED_ANSWER = {"status": True, "message": "Export job has been marked for cancelling"}
 
 
 def _platform(request: Request) -> Platform:
@@ -122,12 +124,19 @@ async def get_job(request: Request) -> Response:
 
 
 async def delete_job(request: Request) -> Response:
+    """Cancel a job as the ``cancel`` variant says; answer as ``cancel-answer`` says."""
     platform = _platform(request)
     caller = platform.authenticate(request)
     job_id = _job_id(request)
-    if not platform.jobs.delete(caller.tenant, job_id):
-        raise ups_error(404, NOT_FOUND, [f"Export job {job_id} not found"])
-    return Response(status_code=204)
+    variants, now = platform.config.variants, platform.now_ms()
+    vanish = now + round(platform.config.cancel_linger_s * 1000)
+    with platform.db.transaction() as conn:
+        if not platform.jobs.cancel(conn, caller.tenant, job_id, variants.cancel, (now, vanish)):
+            raise ups_error(404, NOT_FOUND, [f"Export job {job_id} not found"])
+        platform.exports.claims.finish(conn, caller.tenant, job_id)  # its export never runs
+    if variants.cancel_answer == "204":
+        return Response(status_code=204)
+    return json_response(CANCELLED_ANSWER)
 
 
 def _limit(raw: str | None, maximum: int) -> int:
@@ -138,12 +147,17 @@ def _limit(raw: str | None, maximum: int) -> int:
     return min(int(raw), maximum)
 
 
-def _cursor(raw: str | None) -> tuple[int, int] | None:
+def _offset(raw: str | None) -> tuple[int, int] | int | None:
+    """The spec's cursor ``{creationTimeMs}_{id}``, or the guide's integer offset (``offset=2``)."""
     if raw is None or raw == "":
         return None
+    if raw.isdigit():
+        return int(raw)
     match = _CURSOR.match(raw)
     if match is None:
-        raise _bad(f"offset must be a cursor such as 1538615973895_123, got {raw!r}")
+        raise _bad(
+            f"offset must be a cursor such as 1538615973895_123 or a number of jobs, got {raw!r}"
+        )
     return int(match[1]), int(match[2])
 
 
@@ -161,8 +175,13 @@ async def list_jobs(request: Request) -> Response:
     platform = _platform(request)
     caller = platform.authenticate(request)
     params = request.query_params
+    unknown = sorted(set(params) - {"limit", "offset", "status"})
+    if unknown:
+        raise _bad(
+            f"unsupported query parameter {unknown[0]!r}; this list takes limit, offset and status"
+        )
     limit = _limit(params.get("limit"), platform.config.max_page_size)
-    after = _cursor(params.get("offset"))
+    after = _offset(params.get("offset"))
     statuses = _statuses(params.get("status"))
     platform.jobs.advance(caller.tenant, platform.now_ms())
     records, more = platform.jobs.page(

@@ -102,7 +102,11 @@ async def test_default_limit_is_100(api: Api) -> None:
         ({"limit": "-3"}, "limit"),
         ({"limit": "many"}, "limit"),
         ({"offset": "yesterday"}, "offset"),
-        ({"offset": "123"}, "offset"),
+        ({"offset": "123_"}, "offset"),
+        ({"offset": "-2"}, "offset"),
+        ({"start": "4"}, "start"),
+        ({"page": "2"}, "page"),
+        ({"sort": "updateTime:asc"}, "sort"),
         ({"status": "CANCELLED"}, "status"),
     ],
 )
@@ -135,3 +139,21 @@ async def test_status_filter_sees_materialised_transitions(api: Api, clock: Manu
     assert await ids("NEW") == []
     body = await page(api, status="SUCCEEDED", limit=1)
     assert body["link"]["next"] == ""
+
+
+async def test_the_guides_integer_offset_skips_that_many_jobs(api: Api, clock: ManualClock) -> None:
+    """Guide "List all export jobs": ``GET /export/jobs?offset=2`` offsets the page by a
+    number; the spec's cursor keeps working beside it."""
+    ds = await api.create_dataset()
+    made = []
+    for _ in range(5):
+        made.append((await api.create_job(ds))["id"])
+        clock.advance(0.001)
+    newest_first = made[::-1]
+    skipped = await page(api, offset="2", limit=2)
+    assert [r["id"] for r in skipped["records"]] == newest_first[2:4]
+    cursor = skipped["page"]["pageOffset"]
+    assert skipped["link"]["next"].endswith(f"offset={cursor}")
+    rest = await page(api, offset=cursor)
+    assert [r["id"] for r in rest["records"]] == newest_first[4:]
+    assert (await page(api, offset="5"))["records"] == []

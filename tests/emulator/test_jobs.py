@@ -210,21 +210,6 @@ async def test_deleting_the_dataset_fails_running_jobs_only(api: Api, clock: Man
     assert (await get(api, running["id"]))["status"] == "FAILED"
 
 
-async def test_cancel_is_204_and_the_job_is_gone(api: Api, clock: ManualClock) -> None:
-    ds = await api.create_dataset()
-    job = await api.create_job(ds)
-    other = await api.create_job(ds)
-    resp = await api.call("DELETE", f"{JOBS}/{job['id']}")
-    assert (resp.status_code, resp.content) == (204, b"")
-    assert (await api.call("GET", f"{JOBS}/{job['id']}")).status_code == 404
-    clock.advance(100)
-    records = (await api.call("GET", JOBS)).json()["records"]
-    assert [r["id"] for r in records] == [other["id"]]
-    again = await api.call("DELETE", f"{JOBS}/{job['id']}")
-    assert again.status_code == 404
-    assert set(again.json()) == {"requestId", "errors", "type", "title", "status"}
-
-
 @pytest.mark.parametrize("job_id", ["999999", "abc"])
 async def test_unknown_job_is_ups_404(api: Api, job_id: str) -> None:
     for method in ("GET", "DELETE"):

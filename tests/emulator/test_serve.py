@@ -97,6 +97,7 @@ def test_dropped_connection_is_a_transport_error_over_http(tmp_path: Path) -> No
         (["serve", "--fail-rate", "2", "--port", "0"], "fail_rate"),
         (["serve", "--max-page-size", "0", "--port", "0"], "max_page_size"),
         (["serve", "--variant", "cancel=later", "--port", "0"], "vanish, linger, fail"),
+        (["serve", "--cancel-linger", "-1", "--port", "0"], "negative"),
         (["serve", "--variant", "nope=1", "--port", "0"], "catalog-page-cap"),
         (["seed", "--db", "{tmp}/x.db", "--datasets", "0", "--jobs", "3"], "dataset"),
         (["seed", "--db", "{tmp}/bad.db", "--datasets", "1", "--jobs", "0"], "not a database"),
