@@ -107,6 +107,7 @@ ROUTES = [
     Route(f"{CATALOG_BASE}/dataSets", catalog.list_datasets, methods=["GET"]),
     Route(f"{CATALOG_BASE}/dataSets/{{id}}", catalog.get_dataset, methods=["GET"]),
     Route(f"{CATALOG_BASE}/dataSets/{{id}}", catalog.patch_dataset, methods=["PATCH"]),
+    Route(f"{CATALOG_BASE}/dataSets/{{id}}", catalog.put_dataset, methods=["PUT"]),
     Route(f"{CATALOG_BASE}/dataSets/{{id}}", catalog.delete_dataset, methods=["DELETE"]),
     Route(f"{UPS_BASE}/export/jobs", exports.create_job, methods=["POST"]),
     Route(f"{UPS_BASE}/export/jobs", exports.list_jobs, methods=["GET"]),

@@ -1,4 +1,4 @@
-"""Catalog dataset routes (A.3): create, list, get, patch (object or JSON Patch), delete."""
+"""Catalog dataset routes (A.3): create, list, get, patch (object or JSON Patch), put, delete."""
 
 from __future__ import annotations
 
@@ -64,23 +64,36 @@ def _not_found() -> Exception:
     return problem(404, "DataSet not found.")
 
 
+def _ref(platform: Platform, doc_id: str) -> list[str]:
+    """The answer of a write: ``["@/dataSets/{id}"]``, spelled as ``dataset-ref`` says."""
+    return [f"@/{platform.config.variants.dataset_ref}/{doc_id}"]
+
+
+def _validate_only(request: Request) -> bool:
+    """Catalog appendix: ``Pragma: validate-only`` validates a POST or PUT, saves nothing."""
+    pragmas = request.headers.get("pragma", "").lower().replace(" ", "").split(",")
+    return "validate-only" in pragmas
+
+
 async def create_dataset(request: Request) -> Response:
     platform = _platform(request)
     caller = platform.authenticate(request)
     require_content_type(request, (JSON,))
     fields = _validated(DatasetBody, await _json_body(request))
+    if _validate_only(request):
+        return json_response([])
     doc_id = new_id()
     doc = new_document(caller, doc_id, fields, platform.now_ms())
     with platform.db.transaction() as conn:
         platform.datasets.insert(conn, caller.tenant, doc_id, doc)
     location = f"{CATALOG_BASE}/dataSets/{doc_id}"
-    return json_response([f"@/dataSets/{doc_id}"], 201, headers={"Location": location})
+    return json_response(_ref(platform, doc_id), 201, headers={"Location": location})
 
 
 async def list_datasets(request: Request) -> Response:
     platform = _platform(request)
     caller = platform.authenticate(request)
-    query = parse_query(request.query_params)
+    query = parse_query(request.query_params, platform.config.variants)
     platform.jobs.advance(caller.tenant, platform.now_ms())
     rows = platform.datasets.page(caller.tenant, query)
     return json_response({doc_id: project(doc, query.properties) for doc_id, doc in rows})
@@ -101,7 +114,11 @@ async def get_dataset(request: Request) -> Response:
     return json_response({doc_id: doc}, headers={"E-Tag": etag, "ETag": etag})
 
 
-def _patched_fields(current: dict[str, Any], kind: str, data: Any) -> dict[str, Any]:
+def _patched_fields(
+    current: dict[str, Any], kind: str, data: Any, *, merge_tags: bool
+) -> dict[str, Any]:
+    """The writable fields after a PATCH: JSON Patch, or a partial object whose ``tags``
+    replace the map or merge into it (the ``tags-patch`` variant)."""
     if kind == JSON_PATCH:
         if not isinstance(data, list):
             raise problem(400, "A JSON Patch body is an array of operations")
@@ -117,8 +134,16 @@ def _patched_fields(current: dict[str, Any], kind: str, data: Any) -> dict[str, 
     for key in ("name", "schemaRef"):
         if key in changes and changes[key] is None:
             raise problem(400, f"Field {key} cannot be removed")
+    if merge_tags and changes.get("tags") is not None:
+        changes["tags"] = {**(current.get("tags") or {}), **changes["tags"]}
     merged = {**writable(current), **changes}
     return {k: v for k, v in merged.items() if v is not None}
+
+
+def _check_if_match(request: Request, doc: dict[str, Any]) -> None:
+    expected = request.headers.get("if-match")
+    if expected is not None and expected.strip() not in ("*", _etag(doc), doc["version"]):
+        raise problem(412, f"If-Match {expected} does not match the current E-Tag {_etag(doc)}")
 
 
 async def patch_dataset(request: Request) -> Response:
@@ -127,17 +152,37 @@ async def patch_dataset(request: Request) -> Response:
     kind = require_content_type(request, (JSON, JSON_PATCH))
     data = await _json_body(request)
     doc_id = request.path_params["id"]
+    merge_tags = platform.config.variants.tags_patch == "merge"
     with platform.db.transaction() as conn:
         doc = platform.datasets.get(caller.tenant, doc_id)
         if doc is None:
             raise _not_found()
-        expected = request.headers.get("if-match")
-        if expected is not None and expected.strip() not in ("*", _etag(doc), doc["version"]):
-            raise problem(412, f"If-Match {expected} does not match the current E-Tag {_etag(doc)}")
-        fields = _patched_fields(doc, kind, data)
+        _check_if_match(request, doc)
+        fields = _patched_fields(doc, kind, data, merge_tags=merge_tags)
+        if _validate_only(request):  # documented for POST and PUT; a PATCH saves nothing too
+            return json_response([])
         fields.setdefault("tags", {})
         doc = platform.datasets.update(conn, caller, doc_id, doc, fields, platform.now_ms())
-    return json_response([f"@/dataSets/{doc_id}"], headers={"E-Tag": _etag(doc)})
+    return json_response(_ref(platform, doc_id), headers={"E-Tag": _etag(doc)})
+
+
+async def put_dataset(request: Request) -> Response:
+    """catalog.yaml ``putDataset``: the body replaces every writable field."""
+    platform = _platform(request)
+    caller = platform.authenticate(request)
+    require_content_type(request, (JSON,))
+    fields = _validated(DatasetBody, await _json_body(request))
+    doc_id = request.path_params["id"]
+    with platform.db.transaction() as conn:
+        doc = platform.datasets.get(caller.tenant, doc_id)
+        if doc is None:
+            raise _not_found()
+        _check_if_match(request, doc)
+        if _validate_only(request):
+            return json_response([])
+        fields.setdefault("tags", {})
+        doc = platform.datasets.update(conn, caller, doc_id, doc, fields, platform.now_ms())
+    return json_response(_ref(platform, doc_id), headers={"E-Tag": _etag(doc)})
 
 
 async def delete_dataset(request: Request) -> Response:
@@ -149,4 +194,4 @@ async def delete_dataset(request: Request) -> Response:
         if not platform.datasets.delete(conn, caller.tenant, doc_id):
             raise _not_found()
         platform.jobs.fail_for_dataset(conn, caller.tenant, doc_id, now)
-    return json_response([f"@/dataSets/{doc_id}"])
+    return json_response(_ref(platform, doc_id))

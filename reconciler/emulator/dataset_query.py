@@ -1,20 +1,28 @@
-"""Catalog list parameters (limit, start, properties, orderBy, name, tags) → one SQL query."""
+"""Catalog list parameters (paging, projection, order, filters) → one SQL query."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from reconciler.emulator.catalog_filters import (
+    FIELD,
+    created_bound,
+    property_filter,
+    simple_filter,
+)
 from reconciler.emulator.responses import problem
+from reconciler.emulator.variants import Variants
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # orderBy fields with their own column; other top-level fields sort by their JSON value.
 _COLUMNS = {"created": "d.created", "updated": "d.updated", "name": "d.name", "id": "d.id"}
-_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Parameters that are not simple filters; every other name filters the property it names.
+_CONTROLS = frozenset({"limit", "start", "properties", "orderBy", "tags", "property"})
+_CREATED = ("createdAfter", "createdBefore")
 
 
 @dataclass
@@ -56,7 +64,7 @@ def _order(raw: str) -> list[str]:
     for part in filter(None, (p.strip() for p in raw.split(","))):
         direction, _, name = part.rpartition(":")
         direction = direction.lower() or "asc"
-        if direction not in ("asc", "desc") or not _FIELD.match(name):
+        if direction not in ("asc", "desc") or not FIELD.match(name):
             raise problem(400, f"Invalid orderBy {part!r}; expected asc:field or desc:field")
         column = _COLUMNS.get(name, f"json_extract(d.body, '$.{name}')")
         clauses.append(f"{column} {direction.upper()}")
@@ -66,16 +74,6 @@ def _order(raw: str) -> list[str]:
 def _glob(pattern: str) -> str:
     """A tag value pattern as a case-sensitive GLOB: only ``*`` stays a wildcard."""
     return "".join({"[": "[[]", "?": "[?]"}.get(c, c) for c in pattern)
-
-
-def _name_filter(query: DatasetQuery, raw: str) -> None:
-    if raw.startswith("!"):
-        query.where.append("d.name != ?")
-        query.args.append(raw[1:])
-        return
-    names = raw.split(",")
-    query.where.append(f"d.name IN ({','.join('?' * len(names))})")
-    query.args.extend(names)
 
 
 def _tag_filter(query: DatasetQuery, raw: str) -> None:
@@ -90,8 +88,31 @@ def _tag_filter(query: DatasetQuery, raw: str) -> None:
         query.args.extend([key, _glob(value)])
 
 
-def parse_query(params: QueryParams) -> DatasetQuery:
-    """Validate the list parameters of ``GET /dataSets`` or raise the Catalog 400."""
+def _filters(query: DatasetQuery, params: QueryParams) -> None:
+    for name, raw in params.multi_items():
+        if name in _CONTROLS and name != "property":
+            continue
+        if name == "property":
+            clause, args = property_filter(raw)
+        elif name in _CREATED:
+            clause, args = created_bound(name, raw)
+        elif name == "sort" or not FIELD.match(name):
+            raise problem(
+                400,
+                f"Unsupported query parameter {name!r}: filters name top-level properties "
+                "(orderBy replaces sort)",
+            )
+        else:
+            clause, args = simple_filter(name, raw)
+        query.where.append(clause)
+        query.args.extend(args)
+
+
+def parse_query(params: QueryParams, variants: Variants) -> DatasetQuery:
+    """Validate the list parameters of ``GET /dataSets`` or raise the Catalog 400.
+
+    A page holds at most what the ``catalog-page-cap`` variant allows for the projection.
+    """
     query = DatasetQuery(
         limit=_integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         start=_integer(params, "start", 0, 0, None),
@@ -99,12 +120,14 @@ def parse_query(params: QueryParams) -> DatasetQuery:
     if "properties" in params:
         names = tuple(p.strip() for p in params["properties"].split(",") if p.strip())
         query.properties = names
+    cap = variants.page_cap(query.properties)
+    if cap is not None:
+        query.limit = min(query.limit, cap)
     if "orderBy" in params:
         query.order = _order(params["orderBy"])
-    for raw in params.getlist("name"):
-        _name_filter(query, raw)
     for raw in params.getlist("tags"):
         _tag_filter(query, raw)
+    _filters(query, params)
     return query
 
 

@@ -8,6 +8,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from reconciler.emulator.catalog_filters import register_functions
 from reconciler.emulator.database import Database
 from reconciler.emulator.dataset_query import DatasetQuery
 from reconciler.emulator.gateway import Caller
@@ -69,6 +70,7 @@ def new_document(
 class DatasetStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        register_functions(db.conn)
 
     def insert(
         self, conn: sqlite3.Connection, tenant: str, doc_id: str, doc: dict[str, Any]
