@@ -115,6 +115,39 @@ def ownership_tags(
     return tags
 
 
+def tag_pointer(key: str) -> str:
+    """The JSON Pointer of tag ``key`` (RFC 6901: ``~`` and ``/`` are escaped)."""
+    return "/tags/" + key.replace("~", "~0").replace("/", "~1")
+
+
+def set_tag(key: str, values: Iterable[str]) -> dict[str, Any]:
+    """JSON Patch ``add``: creates the tag, or replaces its values (RFC 6902 4.1)."""
+    return {"op": "add", "path": tag_pointer(key), "value": list(values)}
+
+
+def remove_tag(key: str) -> dict[str, Any]:
+    return {"op": "remove", "path": tag_pointer(key)}
+
+
+def tag_ops(
+    live: Mapping[str, list[str]], wanted: Mapping[str, list[str]], ours: Iterable[str]
+) -> list[dict[str, Any]]:
+    """JSON Patch ops that make the tags named in ``ours`` read as in ``wanted``.
+
+    Tags are always written key by key with JSON Patch: whether a field-form PATCH of
+    ``tags`` replaces the map or merges into it, Adobe does not say (docs/adobe-fidelity.md),
+    and under a merge a removed tag would never go. Keys outside ``ours`` (Adobe's own, other
+    tools') are never touched.
+    """
+    ops: list[dict[str, Any]] = []
+    for key in sorted(set(ours)):
+        if key in wanted and live.get(key) != list(wanted[key]):
+            ops.append(set_tag(key, wanted[key]))
+        elif key not in wanted and key in live:
+            ops.append(remove_tag(key))
+    return ops
+
+
 def inventory_append(entry: str) -> dict[str, Any]:
     """The JSON Patch op that records a job in its dataset's inventory before it is created."""
     return {"op": "add", "path": f"/tags/{JOBS_TAG}/-", "value": entry}

@@ -81,7 +81,8 @@ class Change:
     origin: Origin = Origin.CONFIG
     depends_on: tuple[ResourceKey, ...] = ()  # dataset changes that must succeed first
     cancel_ids: tuple[str, ...] = ()  # export jobs to cancel (cancel, replace)
-    dataset_patch: tuple[Mapping[str, Any], ...] = ()  # JSON Patch on the destination first
+    # JSON Patch a Dataset update sends, or the one an ExportJob sends to its destination first
+    dataset_patch: tuple[Mapping[str, Any], ...] = ()
     if_match: str | None = None  # the E-Tag an update or adopt must still find (412 if not)
     blocked: str = ""  # non-empty: refused by a safety rule; the applier skips it
     # Jobs with this very request that the plan saw in the destination (an older FAILED

@@ -35,15 +35,7 @@ class DatasetWrites(Protocol):
     async def delete_dataset(self, dataset_id: str) -> None: ...
 
 
-class Locking(Listing, DatasetWrites, Protocol):
-    """What the lease needs: one dataset read, written with If-Match."""
-
-    async def get_dataset(self, dataset_id: str) -> tuple[dict[str, Any], str | None]: ...
-
-
-class Applying(Listing, DatasetWrites, Protocol):
-    """Every write the applier makes."""
-
+class DatasetPatching(Protocol):
     async def json_patch_dataset(
         self,
         dataset_id: str,
@@ -51,6 +43,16 @@ class Applying(Listing, DatasetWrites, Protocol):
         *,
         if_match: str | None = None,
     ) -> None: ...
+
+
+class Locking(Listing, DatasetWrites, DatasetPatching, Protocol):
+    """What the lease needs: one dataset read, written with If-Match."""
+
+    async def get_dataset(self, dataset_id: str) -> tuple[dict[str, Any], str | None]: ...
+
+
+class Applying(Listing, DatasetWrites, DatasetPatching, Protocol):
+    """Every write the applier makes."""
 
     async def create_export_job(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
 

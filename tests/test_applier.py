@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.applier import Applier, Outcome
 from reconciler.diagnostics import TransportError
-from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.emulator import EmulatorConfig, Variants, create_app
 from reconciler.live import observe
 from reconciler.ownership import JOBS_TAG, STACK_TAG
 from reconciler.plan import Action, Change, Observation, Plan
@@ -46,6 +46,27 @@ def test_apply_creates_in_order_and_converges() -> None:
             assert {j["destination"]["datasetId"] for j in jobs} == {ds_id}
             again = await _plan(client, ms)
             assert not again.has_changes
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("tags_patch", ["replace", "merge"])
+def test_a_dropped_tag_is_removed_whatever_a_field_patch_of_tags_does(tags_patch: str) -> None:
+    async def scenario() -> None:
+        variants = Variants.parse([f"tags-patch={tags_patch}"])
+        app = create_app(EmulatorConfig(db_path=":memory:", variants=variants))
+        transport = httpx.ASGITransport(app=app)
+        async with AepClient(embedded_connection(), transport=transport) as client:
+            before = manifests(dataset(tags={"team": ["a"], "tier": ["gold"]}), job("a"))
+            await Applier(client).apply(await _plan(client, before))
+            after = manifests(dataset(tags={"team": ["b"]}), job("a"))
+            update = await _plan(client, after)
+            assert [c.action for c in update.actionable] == [Action.UPDATE]
+            result = await Applier(client).apply(update)
+            assert not result.failed
+            ((_, ds),) = (await client.list_datasets()).items()
+            assert ds["tags"]["team"] == ["b"] and "tier" not in ds["tags"]
+            assert not (await _plan(client, after)).has_changes
 
     run(scenario())
 

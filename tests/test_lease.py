@@ -10,14 +10,16 @@ import httpx
 import pytest
 
 from reconciler.applier.lease import LEASE_TAG, LOCK_TAG, Lease, LockedError
-from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.emulator import EmulatorConfig, Variants, create_app
 from reconciler.remote import AepClient
 from reconciler.remote.embedded import embedded_connection
 
 
-def with_clients(n: int, body: Callable[..., Awaitable[Any]]) -> Any:
+def with_clients(
+    n: int, body: Callable[..., Awaitable[Any]], variants: Variants | None = None
+) -> Any:
     async def scenario() -> Any:
-        app = create_app(EmulatorConfig(db_path=":memory:"))
+        app = create_app(EmulatorConfig(db_path=":memory:", variants=variants or Variants()))
         clients = [
             AepClient(embedded_connection(), transport=httpx.ASGITransport(app=app))
             for _ in range(n)
@@ -86,6 +88,22 @@ def test_waiting_gets_the_lease_once_the_holder_releases() -> None:
         assert waiting.lock_id == first.lock_id
 
     with_clients(2, body)
+
+
+@pytest.mark.parametrize("tags_patch", ["replace", "merge"])
+def test_release_removes_the_lease_whatever_a_field_patch_of_tags_does(tags_patch: str) -> None:
+    """The lease tag goes with JSON Patch ``remove``: under a merging field-form PATCH, a tag
+    map without it would leave the lease in place until it expired."""
+
+    async def body(a: AepClient, b: AepClient) -> None:
+        async with Lease(a, "demo") as held:
+            dataset, _ = await a.get_dataset(str(held.lock_id))
+            assert LEASE_TAG in dataset["tags"]
+        dataset, _ = await a.get_dataset(str(held.lock_id))
+        assert LEASE_TAG not in dataset["tags"] and dataset["tags"][LOCK_TAG] == ["demo"]
+        await Lease(b, "demo").acquire()  # free at once, no wait
+
+    with_clients(2, body, Variants.parse([f"tags-patch={tags_patch}"]))
 
 
 def test_stacks_do_not_share_a_lease() -> None:

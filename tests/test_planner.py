@@ -193,7 +193,31 @@ def test_tag_update_keeps_adobe_tags_and_inventory() -> None:
     tags = change.after["tags"]
     assert tags["adobe/pqs/table"] == ["x"]
     assert tags["team"] == ["growth"]
-    assert tags[JOBS_TAG] == ds["tags"][JOBS_TAG]
+    # sent as JSON Patch, key by key: the user's tag and our spec digests, nothing else
+    assert [(op["op"], op["path"]) for op in change.dataset_patch] == [
+        ("add", "/tags/reconciler-spec"),
+        ("add", "/tags/team"),
+    ]
+    assert change.dataset_patch[1]["value"] == ["growth"]
+
+
+def test_a_tag_the_manifest_drops_is_removed_with_json_patch() -> None:
+    """Never a field-form PATCH of tags: under a merge the dropped tag would stay forever."""
+    ms = manifests(dataset(tags={"team": ["growth"], "tier": ["gold"]}), job())
+    live = applied(ms)
+    p = plan(manifests(dataset(tags={"team": ["growth"]}), job()), live)
+    (change,) = [c for c in p.changes if c.action is not Action.NOOP]
+    assert change.paths == ("tags.tier",)
+    ops = [(op["op"], op["path"]) for op in change.dataset_patch]
+    assert ops == [("add", "/tags/reconciler-spec"), ("remove", "/tags/tier")]
+
+
+def test_a_changed_name_is_set_with_json_patch_beside_the_tags() -> None:
+    live = applied(manifests(dataset(), job()))
+    p = plan(manifests(dataset(name="Renamed"), job()), live)
+    (change,) = [c for c in p.changes if c.action is not Action.NOOP]
+    assert {"op": "add", "path": "/name", "value": "Renamed"} in change.dataset_patch
+    assert all(not op["path"].startswith(f"/tags/{JOBS_TAG}") for op in change.dataset_patch)
 
 
 def test_schema_change_is_a_replace_blocked_without_allow_destroy() -> None:
@@ -414,3 +438,11 @@ def test_a_change_that_needs_a_blocked_one_is_blocked_too() -> None:
     held = waits_for_blocked(job_change, {exports})
     assert held.blocked == "needs Dataset/exports, which is blocked"
     assert waits_for_blocked(job_change, set()) is job_change
+
+
+def test_tag_keys_are_escaped_as_json_pointers() -> None:
+    live = applied(manifests(dataset(tags={"team/eu": ["a"], "x~y": ["b"]}), job()))
+    p = plan(manifests(dataset(tags={"x~y": ["c"]}), job()), live)
+    (change,) = [c for c in p.changes if c.action is not Action.NOOP]
+    paths = [op["path"] for op in change.dataset_patch]
+    assert paths == ["/tags/reconciler-spec", "/tags/team~1eu", "/tags/x~0y"]

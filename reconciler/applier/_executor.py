@@ -142,13 +142,12 @@ class Applier:
                 raise
 
     async def _execute(self, change: Change) -> str | None:
-        client = self._client
         after = dict(change.after or {})
         if change.kind == DATASET:
             if change.action is Action.CREATE:
                 return await self._create_dataset(change, after)
             if change.action in (Action.UPDATE, Action.ADOPT):
-                await self._call(client.patch_dataset, change.id, after, if_match=change.if_match)
+                await self._update_dataset(change, after)
                 return None
             await self._cancel(change.cancel_ids)
             await self._delete_dataset(str(change.id))
@@ -159,6 +158,16 @@ class Applier:
         if change.action is Action.CANCEL:
             return None
         return await self._create_job(change, after)
+
+    async def _update_dataset(self, change: Change, after: dict[str, Any]) -> None:
+        """The plan's JSON Patch when it has one (tags go key by key), else the fields."""
+        if change.dataset_patch:
+            ops = list(change.dataset_patch)
+            await self._call(
+                self._client.json_patch_dataset, change.id, ops, if_match=change.if_match
+            )
+        else:
+            await self._call(self._client.patch_dataset, change.id, after, if_match=change.if_match)
 
     async def _create_job(self, change: Change, body: dict[str, Any]) -> str:
         destination = dict(body["destination"])

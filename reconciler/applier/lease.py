@@ -28,7 +28,7 @@ from typing import Any
 from reconciler.applier.recovery import ambiguous
 from reconciler.backoff import Backoff
 from reconciler.diagnostics import ApiError, ReconcilerError
-from reconciler.ownership import tags_of
+from reconciler.ownership import remove_tag, set_tag, tags_of
 from reconciler.ports import Locking
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
 
@@ -256,11 +256,16 @@ class Lease:
         self, dataset: Mapping[str, Any], etag: str | None, lease: LeaseInfo | None
     ) -> bool:
         assert self.lock_id is not None
-        tags = {k: v for k, v in tags_of(dataset).items() if k != LEASE_TAG}
+        # JSON Patch, never a field-form PATCH of ``tags``: whether that replaces the map or
+        # merges into it is not documented, and a merge would never drop the lease.
         if lease is not None:
-            tags[LEASE_TAG] = lease.encode()
+            op = set_tag(LEASE_TAG, lease.encode())
+        elif LEASE_TAG in tags_of(dataset):
+            op = remove_tag(LEASE_TAG)
+        else:
+            return True
         try:
-            await self._client.patch_dataset(self.lock_id, {"tags": tags}, if_match=etag)
+            await self._client.json_patch_dataset(self.lock_id, [op], if_match=etag)
         except ApiError as exc:
             if exc.status in (409, 412):
                 return False  # someone else moved first

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.ownership import (
+    JOBS_TAG,
     applied_digests,
     field_digests,
-    inventory,
     manifest_name,
     ownership_tags,
     platform_tags,
+    tag_ops,
     tags_of,
     user_tags,
 )
@@ -101,18 +102,24 @@ def update_body(
     declared: Mapping[str, Any],
     live: Mapping[str, Any],
     paths: Iterable[str],
-) -> dict[str, Any]:
-    """PATCH body: changed in-place fields and the whole tag set (ours, Adobe's, the user's)."""
+) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+    """The update as fields (what the plan shows) and as the JSON Patch the applier sends.
+
+    Changed in-place fields are set; the user's tags and our ownership marks are written key
+    by key (a tag the manifest dropped is removed); Adobe's tags and the job inventory are
+    never touched.
+    """
     roots = {p.split(".")[0] for p in paths}
     body = {k: desired.body[k] for k in sorted(roots) if k != "tags" and k in desired.body}
-    jobs = [f"{n}={fp}" for fp, n in inventory(live).items()]
-    tags = user_tags(desired.body.get("tags")) if "tags" in declared else user_tags(tags_of(live))
-    body["tags"] = {
-        **platform_tags(tags_of(live)),
-        **tags,
-        **ownership_tags(stack, desired.key.name, declared, jobs),
-    }
-    return body
+    current = tags_of(live)
+    tags = user_tags(desired.body.get("tags")) if "tags" in declared else user_tags(current)
+    marks = ownership_tags(stack, desired.key.name, declared)
+    marks.pop(JOBS_TAG)
+    wanted = {**tags, **marks}
+    ops = [{"op": "add", "path": f"/{k}", "value": v} for k, v in body.items()]
+    ops += tag_ops(current, wanted, [*wanted, *user_tags(current)])
+    body["tags"] = {**platform_tags(current), **wanted}
+    return body, tuple(ops)
 
 
 def plan_dataset(
@@ -202,7 +209,7 @@ def plan_dataset(
         kept = Action.REPLACE if may_replace else Action.NOOP
         result.outcomes[name] = DatasetOutcome(live_id, kept, live)
         return
-    body = update_body(desired, stack, declared, live, paths)
+    body, ops = update_body(desired, stack, declared, live, paths)
     reason = _update_reason(origin)
     result.changes.append(
         Change(
@@ -214,6 +221,7 @@ def plan_dataset(
             after=body,
             paths=paths,
             origin=origin,
+            dataset_patch=ops,
         )
     )
     result.outcomes[name] = DatasetOutcome(live_id, Action.UPDATE, live)
