@@ -15,12 +15,22 @@ from reconciler.applier.lease import Lease
 from reconciler.applier.waiter import follow, progress_line
 from reconciler.commands._flags import add_plan_flags, options_from
 from reconciler.diagnostics import ConfigError, PlanError
+from reconciler.durations import describe, parse_duration
 from reconciler.pipeline import Context, load_context, plan_for
 from reconciler.plan import Plan
 from reconciler.remote import AepClient
-from reconciler.render.plan import event_line, plan_text, use_colour
+from reconciler.render.plan import event_line, not_applied_lines, plan_text, use_colour
 
 EXIT_FAILED = 1
+DEFAULT_WAIT_TIMEOUT = 3600.0
+
+
+def duration_arg(text: str) -> float:
+    """An argparse type: a usage error (exit 1) names what a duration looks like."""
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(subparsers: Any) -> None:
@@ -47,7 +57,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--wait",
         action="store_true",
-        help="follow new export jobs to the end; exit 1 if one FAILED",
+        help="follow new export jobs to the end; exit 1 if one FAILED or is still running at "
+        "--wait-timeout",
+    )
+    parser.add_argument(
+        "--wait-timeout",
+        type=duration_arg,
+        default=DEFAULT_WAIT_TIMEOUT,
+        metavar="DURATION",
+        help="how long --wait follows the jobs: 90s, 30m, 2h or ISO 8601 such as PT30M "
+        "(default 1h)",
     )
     parser.add_argument(
         "--lock-timeout",
@@ -102,23 +121,34 @@ async def _execute(args: argparse.Namespace, ctx: Context, client: AepClient, pl
     blocked = len(plan.blocked)
     tail = f", {blocked} blocked (not applied)" if blocked else ""
     print(f"Apply complete: {ok} succeeded, {failed} failed, {skipped} skipped{tail}.")
-    code = EXIT_FAILED if failed or skipped else 0
+    unfinished = [(e.outcome.value, e.change.key, e.message) for e in result.failed]
+    for line in not_applied_lines(plan.blocked, unfinished):
+        print(line)
+    code = EXIT_FAILED if unfinished or blocked else 0
     if args.wait and result.created_jobs:
-        live = sys.stderr.isatty()  # one line redrawn in place; plain lines in CI logs
-
-        def show(statuses: Mapping[str, str]) -> None:
-            line = progress_line(statuses)
-            print(f"\r\033[K{line}" if live else line, end="" if live else "\n", file=sys.stderr)
-            sys.stderr.flush()
-
-        finals = await follow(client, result.created_jobs, on_progress=show)
-        if live:
-            print(file=sys.stderr)
-        bad = sorted(i for i, s in finals.items() if s != "SUCCEEDED")
-        if bad:
-            print(f"export jobs that did not succeed: {', '.join(bad)}")
-            code = EXIT_FAILED
+        code = max(code, await _wait(client, result.created_jobs, args.wait_timeout))
     return code
+
+
+async def _wait(client: AepClient, job_ids: list[str], timeout: float) -> int:
+    """Follow the new jobs; exit 1 if one did not succeed within ``timeout`` seconds."""
+    live = sys.stderr.isatty()  # one line redrawn in place; plain lines in CI logs
+
+    def show(statuses: Mapping[str, str]) -> None:
+        line = progress_line(statuses)
+        print(f"\r\033[K{line}" if live else line, end="" if live else "\n", file=sys.stderr)
+        sys.stderr.flush()
+
+    finals = await follow(client, job_ids, on_progress=show, timeout=timeout)
+    if live:
+        print(file=sys.stderr)
+    late = sorted(i for i, s in finals.items() if s == "TIMEOUT")
+    bad = sorted(i for i, s in finals.items() if s not in ("SUCCEEDED", "TIMEOUT"))
+    if bad:
+        print(f"export jobs that did not succeed: {', '.join(bad)}")
+    if late:
+        print(f"export jobs still running after {describe(timeout)}: {', '.join(late)}")
+    return EXIT_FAILED if bad or late else 0
 
 
 async def _apply(args: argparse.Namespace, ctx: Context) -> int:
@@ -142,9 +172,11 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
             plan = await plan_for(ctx, client, options_from(args, ctx))
             print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
             if not plan.actionable:
-                if plan.blocked:
-                    print(f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied.")
-                return 0
+                if not plan.blocked:
+                    return 0
+                print(f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied.")
+                print("\n".join(not_applied_lines(plan.blocked, ())))
+                return EXIT_FAILED
             confirm(args, ctx, plan, saved=False)
         return await _execute(args, ctx, client, plan)
 

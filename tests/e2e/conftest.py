@@ -84,6 +84,16 @@ def workdir(tmp_path: Path) -> Path:
     return work
 
 
+@pytest.fixture
+def frozen(tmp_path: Path) -> Iterator[Platform]:
+    """A platform whose clock only moves when told: export jobs stay NEW (active)."""
+    served = start_platform(tmp_path / "frozen.db", "--manual-clock")
+    yield served
+    stop_platform(served)
+    for text in served.outputs:
+        assert SECRET not in text, "the client secret leaked into the CLI's output"
+
+
 @dataclass(frozen=True)
 class Result:
     code: int

@@ -8,20 +8,14 @@ import pty
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.e2e.conftest import (
-    SECRET,
     OtherClient,
     Platform,
     Result,
     run_cli,
-    start_platform,
-    stop_platform,
 )
 
 ANSI = "\033["
@@ -98,16 +92,6 @@ def events_dataset(other: OtherClient) -> str:
     return other.create_dataset(
         {"name": "Web events", "schemaRef": {"id": "https://ns.adobe.com/acme/schemas/events"}}
     )
-
-
-@pytest.fixture
-def frozen(tmp_path: Path) -> Iterator[Platform]:
-    """A platform whose clock only moves when told: export jobs stay NEW (active)."""
-    served = start_platform(tmp_path / "frozen.db", "--manual-clock")
-    yield served
-    stop_platform(served)
-    for text in served.outputs:
-        assert SECRET not in text, "the client secret leaked into the CLI's output"
 
 
 def run_on_terminal(platform: Platform, cwd: Path, args: list[str], env: dict[str, str]) -> str:
@@ -230,9 +214,10 @@ def test_apply_skips_a_blocked_replace_and_says_so(
     edit(manifest, "version=1", "version=2")
     edit(manifest, "preventDestroy: true", "preventDestroy: false")
     skipped = apply(platform, workdir)
-    assert skipped.code == 0, skipped.out + skipped.err
+    assert skipped.code == 1, skipped.out + skipped.err  # CI must not read this as applied
     assert "blocked: loses the dataset's data" in skipped.out
     assert "Nothing to apply: 1 blocked change(s) not applied." in skipped.out
+    assert "  blocked Dataset/profile-export: loses the dataset's data" in skipped.out
     assert written(other) == state
 
 
