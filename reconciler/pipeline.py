@@ -22,6 +22,8 @@ from reconciler.remote import _cursors as cursor_cache
 from reconciler.resources import ManifestSet
 from reconciler.target import Session, resolve
 
+EMPTY = ManifestSet((), (), ())
+
 
 @dataclass(frozen=True)
 class Context:
@@ -36,15 +38,33 @@ class Context:
 
 
 def load_context(
-    path: str | None, target: str | None, env: Mapping[str, str] | None = None
+    path: str | None,
+    target: str | None,
+    env: Mapping[str, str] | None = None,
+    *,
+    allow_empty: bool = False,
 ) -> Context:
-    """Everything offline: manifests validated, target resolved; raises ReconcilerError."""
+    """Everything offline: manifests validated, target resolved; raises ReconcilerError.
+
+    ``allow_empty``: a tree with no manifest file is an empty set, not an error.
+    """
     env = os.environ if env is None else env
     root = Path(path) if path else default_root()
     project = load_project(root)
     config = select_target(project, target)
-    manifests = load_manifests(root, project, config.name if config else None)
+    name = config.name if config else None
+    manifests = load_manifests(root, project, name, allow_empty=allow_empty)
     return Context(root, project, resolve(project, target, env), manifests)
+
+
+def load_stack(
+    path: str | None, target: str | None, env: Mapping[str, str] | None = None
+) -> Context:
+    """The project and its target, without reading a manifest (destroy needs none)."""
+    env = os.environ if env is None else env
+    root = Path(path) if path else default_root()
+    project = load_project(root)
+    return Context(root, project, resolve(project, target, env), EMPTY)
 
 
 def literal_dataset_ids(manifests: ManifestSet) -> set[str]:

@@ -17,7 +17,9 @@ from typing import Any
 from reconciler.resources import ResourceKey
 
 # 1.1: a change names the jobs with its very request that the plan saw (``known_job_ids``).
-FORMAT_VERSION = "1.1"
+# 1.2: ``undeclared`` marks what no manifest declares any more, ``moved_from`` a rename;
+# the summary counts both.
+FORMAT_VERSION = "1.2"
 
 
 class Action(enum.Enum):
@@ -88,6 +90,10 @@ class Change:
     # Jobs with this very request that the plan saw in the destination (an older FAILED
     # one, say): a create whose answer was lost never takes one of them for its own.
     known_job_ids: tuple[str, ...] = ()
+    # No manifest declares this object any more (removed from git): a reviewer is shown
+    # what happens to it, even when nothing does (a finished job stays as history).
+    undeclared: bool = False
+    moved_from: ResourceKey | None = None  # metadata.previousNames: the key it was known as
 
     @property
     def kind(self) -> str:
@@ -114,10 +120,13 @@ class Change:
             "dataset_patch": [dict(op) for op in self.dataset_patch],
             "if_match": self.if_match,
             "blocked": self.blocked,
+            "undeclared": self.undeclared,
+            "moved_from": None if self.moved_from is None else str(self.moved_from),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Change:
+        moved = data.get("moved_from")
         return cls(
             key=ResourceKey(data["kind"], data["name"]),
             action=Action(data["action"]),
@@ -133,6 +142,8 @@ class Change:
             dataset_patch=tuple(data.get("dataset_patch", ())),
             if_match=data.get("if_match"),
             blocked=data.get("blocked", ""),
+            undeclared=bool(data.get("undeclared", False)),
+            moved_from=None if moved is None else ResourceKey.parse(moved),
         )
 
 
@@ -236,13 +247,20 @@ class Plan:
     def has_changes(self) -> bool:
         return bool(self.actionable or self.blocked)
 
+    @property
+    def undeclared(self) -> tuple[Change, ...]:
+        """What no manifest declares any more, whatever happens to it."""
+        return tuple(c for c in self.changes if c.undeclared)
+
     def summary(self) -> dict[str, int]:
         counts = {a.value: 0 for a in Action}
         for change in self.changes:
-            if not change.blocked:
+            if not change.blocked and not (change.undeclared and change.action is Action.NOOP):
                 counts[change.action.value] += 1
         counts["blocked"] = len(self.blocked)
         counts["drift"] = len(self.drift)
+        counts["undeclared"] = len(self.undeclared)
+        counts["moved"] = sum(1 for c in self.changes if c.moved_from is not None)
         return counts
 
     def to_json(self) -> dict[str, Any]:

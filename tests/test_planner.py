@@ -247,13 +247,18 @@ def test_orphaned_dataset_is_reported_and_pruned_only_when_asked() -> None:
     gone = manifests()
     quiet = plan(gone, live, allow_empty=True)
     assert {(f.kind, f.type) for f in quiet.findings} >= {(DATASET, FindingType.ORPHANED)}
-    assert [c.action for c in quiet.changes if c.kind == DATASET] == []
+    (kept,) = [c for c in quiet.changes if c.kind == DATASET]
+    assert (kept.action, kept.undeclared) == (Action.NOOP, True)
+    assert "--prune --allow-destroy deletes it" in kept.reason  # what it takes, on screen
+    assert quiet.summary()["no-op"] == 0 and quiet.summary()["undeclared"] == 2
     pruned = plan(gone, live, prune=True, allow_empty=True)
     (delete,) = [c for c in pruned.changes if c.kind == DATASET]
     assert delete.action is Action.DELETE and "--allow-destroy" in delete.blocked
     ok = plan(gone, live, prune=True, allow_empty=True, allow_destroy=True)
     (delete,) = [c for c in ok.changes if c.kind == DATASET]
     assert delete.blocked == "" and delete.cancel_ids == (live.jobs[0].id,)
+    # The job goes with its dataset: no second cancel of it.
+    assert [c for c in ok.changes if c.kind == EXPORT_JOB] == []
 
 
 def test_empty_manifest_set_never_removes_everything() -> None:
@@ -265,11 +270,22 @@ def test_empty_manifest_set_never_removes_everything() -> None:
 
 
 def test_max_deletes_blocks_every_destructive_change() -> None:
-    ms = manifests(dataset(), job("a"), job("b"))
+    ms = manifests(dataset(), job("a"), job("b", fields="identities.id"))
     live = applied(ms, job_status="NEW")
     p = plan(manifests(dataset()), live, max_deletes=1)
     cancels = [c for c in p.changes if c.action is Action.CANCEL]
     assert len(cancels) == 2 and all("--max-deletes 1" in c.blocked for c in cancels)
+
+
+def test_max_deletes_counts_each_cancelled_job() -> None:
+    ms = manifests(dataset(), job("a"))
+    live = applied(ms, job_status="NEW")
+    again = live_job({**_raw(live.jobs[0]), "id": 7, "creationTime": 1})
+    assert again is not None
+    live.jobs.append(again)  # an older job of the same manifest, still running
+    (cancel,) = plan(manifests(dataset()), live, max_deletes=1).changes[1:]
+    assert cancel.cancel_ids == (live.jobs[0].id, "7")
+    assert "2 destructive changes exceed --max-deletes 1" in cancel.blocked
 
 
 @pytest.mark.parametrize(
@@ -376,6 +392,24 @@ def test_removed_job_manifest_cancels_only_active_jobs() -> None:
     assert [(c.name, c.cancel_ids) for c in cancels] == [
         ("a", (next(j.id for j in live.jobs if j.active),))
     ]
+    (history,) = [c for c in p.changes if c.name == "b"]
+    assert (history.action, history.undeclared, history.id) == (Action.NOOP, True, done.id)
+    assert history.reason == f"manifest removed; job {done.id} stays as history"
+    assert {c.name for c in p.undeclared} == {"a", "b"}
+
+
+def test_a_removed_manifest_with_many_jobs_is_one_change() -> None:
+    ms = manifests(dataset(), job("a"))
+    live = applied(ms, job_status="NEW")
+    first = live.jobs[0]
+    for n in range(1, 8):  # older generations of the same request, still running
+        older = live_job({**_raw(first), "id": 10 + n, "creationTime": 100 + n})
+        assert older is not None
+        live.jobs.append(older)
+    p = plan(manifests(dataset()), live)
+    (cancel,) = [c for c in p.changes if c.kind == EXPORT_JOB]
+    assert cancel.action is Action.CANCEL and len(cancel.cancel_ids) == 8
+    assert f"jobs {first.id}, 11, 12, 13, 14 (+3 more) still NEW: cancel" in cancel.reason
 
 
 def test_literal_dataset_id_jobs_are_matched_inside_that_dataset() -> None:

@@ -14,6 +14,7 @@ from reconciler.applier import Applier, ApplyResult, Event, Outcome
 from reconciler.applier.lease import Lease
 from reconciler.applier.waiter import follow, progress_line
 from reconciler.commands._flags import add_plan_flags, options_from
+from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ConfigError, PlanError
 from reconciler.durations import describe, parse_duration
 from reconciler.pipeline import Context, load_context, plan_for
@@ -41,16 +42,7 @@ def register(subparsers: Any) -> None:
     )
     add_plan_flags(parser)
     parser.add_argument("--plan", type=Path, metavar="FILE", help="a plan saved by plan --out")
-    parser.add_argument(
-        "--auto-approve",
-        action="store_true",
-        help="apply without asking (needed without a terminal)",
-    )
-    parser.add_argument(
-        "--confirm-target",
-        metavar="NAME",
-        help="confirm a protected target without typing its name",
-    )
+    add_approval_flags(parser, "apply")
     parser.add_argument(
         "--parallelism", type=int, default=10, metavar="N", help="calls at once (default 10)"
     )
@@ -76,32 +68,6 @@ def register(subparsers: Any) -> None:
         help="wait this long for another apply of the same stack (default: stop at once)",
     )
     parser.set_defaults(run=run)
-
-
-def _ask(prompt: str) -> str:
-    print(prompt, end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline().strip()
-
-
-def confirm(args: argparse.Namespace, ctx: Context, plan: Plan, saved: bool) -> None:
-    """Refuse unless approved: interactively on a terminal, or by flags in CI."""
-    interactive = sys.stdin.isatty()
-    if ctx.session.protected and args.confirm_target != ctx.session.target:
-        if not interactive:
-            raise ConfigError(
-                f"target {ctx.session.target} is protected: pass --confirm-target "
-                f"{ctx.session.target} to apply to it"
-            )
-        typed = _ask(f"Target {ctx.session.target} is protected. Type its name to continue: ")
-        if typed != ctx.session.target:
-            raise ConfigError("apply cancelled: the target name did not match")
-    if args.auto_approve or saved:
-        return
-    if not interactive:
-        raise ConfigError("no terminal to ask for approval: pass --auto-approve to apply")
-    answer = _ask(f"Apply these changes to {ctx.session.target}? Only 'yes' is accepted: ")
-    if answer != "yes":
-        raise ConfigError("apply cancelled")
 
 
 def _print_event(event: Event) -> None:
@@ -166,7 +132,13 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
             planfile.check_fresh(saved, fresh)
             plan = saved.plan
             print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
-            confirm(args, ctx, plan, saved=True)
+            confirm(
+                ctx.session,
+                args,
+                verb="apply",
+                question=f"Apply these changes to {ctx.session.target}?",
+                approved=True,
+            )
             planfile.mark_applied(args.plan, saved)
         else:
             plan = await plan_for(ctx, client, options_from(args, ctx))
@@ -177,13 +149,18 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
                 print(f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied.")
                 print("\n".join(not_applied_lines(plan.blocked, ())))
                 return EXIT_FAILED
-            confirm(args, ctx, plan, saved=False)
+            confirm(
+                ctx.session,
+                args,
+                verb="apply",
+                question=f"Apply these changes to {ctx.session.target}?",
+            )
         return await _execute(args, ctx, client, plan)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.parallelism < 1:
         raise ConfigError("--parallelism must be at least 1")
-    ctx = load_context(args.path, args.target)
+    ctx = load_context(args.path, args.target, allow_empty=args.allow_empty)
     print(f"reconciler apply · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return asyncio.run(_apply(args, ctx))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,13 +13,11 @@ from typing import Any
 
 from reconciler.applier import Applier, Event, Outcome
 from reconciler.applier.lease import Lease
+from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError
 from reconciler.manifests.project import (
-    default_root,
     display_path,
     load_manifests,
-    load_project,
-    manifest_files,
 )
 from reconciler.ownership import NAME_TAG, STACK_TAG
 from reconciler.pipeline import Context, load_context
@@ -37,7 +34,6 @@ from reconciler.planner.adopt import (
 from reconciler.remote import AepClient
 from reconciler.render.plan import change_lines, event_line, use_colour
 from reconciler.resources import DATASET, EXPORT_JOB, KINDS, DesiredDataset, ManifestSet
-from reconciler.target import resolve
 
 EXIT_FAILED = 1
 
@@ -54,12 +50,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("id", metavar="ID", help="the live dataset's id")
     parser.add_argument("path", nargs="?", help="manifest directory (default: specs/)")
     parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
-    parser.add_argument(
-        "--auto-approve", action="store_true", help="adopt without asking (needed without a tty)"
-    )
-    parser.add_argument(
-        "--confirm-target", metavar="NAME", help="confirm a protected target without typing it"
-    )
+    add_approval_flags(parser, "adopt")
     parser.set_defaults(run=run)
 
 
@@ -83,11 +74,7 @@ def check_kind(kind: str) -> None:
 
 def load(path: str | None, target: str | None) -> Context:
     """The project and its manifests; an empty directory is a valid place to import into."""
-    root = Path(path) if path else default_root()
-    if root.is_dir() and not manifest_files(root):
-        project = load_project(root)
-        return Context(root, project, resolve(project, target, os.environ), ManifestSet((), (), ()))
-    return load_context(path, target)
+    return load_context(path, target, allow_empty=True)
 
 
 def declared_dataset(manifests: ManifestSet, name: str) -> DesiredDataset | None:
@@ -156,28 +143,6 @@ def _get(value: Mapping[str, Any], path: str) -> Any:
     for part in path.split("."):
         node = node.get(part) if isinstance(node, Mapping) else None
     return node
-
-
-def _ask(prompt: str) -> str:
-    print(prompt, end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline().strip()
-
-
-def confirm(args: argparse.Namespace, ctx: Context) -> None:
-    """The approval apply asks for: a terminal or --auto-approve; a protected target's name."""
-    target = ctx.session.target
-    interactive = sys.stdin.isatty()
-    if ctx.session.protected and args.confirm_target != target:
-        if not interactive:
-            raise ConfigError(f"target {target} is protected: pass --confirm-target {target}")
-        if _ask(f"Target {target} is protected. Type its name to continue: ") != target:
-            raise ConfigError("import cancelled: the target name did not match")
-    if args.auto_approve:
-        return
-    if not interactive:
-        raise ConfigError("no terminal to ask for approval: pass --auto-approve to import")
-    if _ask(f"Adopt this dataset on {target}? Only 'yes' is accepted: ") != "yes":
-        raise ConfigError("import cancelled")
 
 
 def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> DesiredDataset:
@@ -256,7 +221,12 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
             return report_mismatch(desired, declared, view, paths)
         change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared)
         show(ctx, change, file)
-        confirm(args, ctx)
+        confirm(
+            ctx.session,
+            args,
+            verb="import",
+            question=f"Adopt this dataset on {ctx.session.target}?",
+        )
         if file is not None:
             written = write_manifest(ctx, request, live)
             declared = mismatches(written.body, live, ignore)[0]

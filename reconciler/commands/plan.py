@@ -49,7 +49,7 @@ async def _plan(ctx: Context, options: PlanOptions) -> Plan:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = load_context(args.path, args.target)
+    ctx = load_context(args.path, args.target, allow_empty=args.allow_empty)
     options = options_from(args, ctx)
     if args.format == "text":
         print(f"reconciler plan · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)

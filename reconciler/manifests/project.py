@@ -199,8 +199,13 @@ class Loaded:
     target: str | None
 
 
-def collect_manifests(root: Path, project: Project, target: str | None) -> Loaded:
-    """Every manifest under ``root`` checked in one pass; manifests is None on any error."""
+def collect_manifests(
+    root: Path, project: Project, target: str | None, *, allow_empty: bool = False
+) -> Loaded:
+    """Every manifest under ``root`` checked in one pass; manifests is None on any error.
+
+    No manifest file at all is an error (a misread directory), unless ``allow_empty``.
+    """
     if not root.exists():
         raise ConfigError(f"{display_path(root)}: no such file or directory")
     chosen = select_target(project, target)
@@ -222,7 +227,7 @@ def collect_manifests(root: Path, project: Project, target: str | None) -> Loade
                 checked.append(item)
             else:
                 failed.append(doc)
-    if not files:
+    if not files and not allow_empty:
         diags.append(Diagnostic("no *.yaml or *.yml manifest files found", None))
     diags += check_set(checked, failed)
     if diags:
@@ -240,9 +245,11 @@ def _manifest_set(checked: list[Checked], files: list[Path]) -> ManifestSet:
     )
 
 
-def load_manifests(root: Path, project: Project, target: str | None) -> ManifestSet:
+def load_manifests(
+    root: Path, project: Project, target: str | None, *, allow_empty: bool = False
+) -> ManifestSet:
     """The desired resources under ``root`` (a directory or one file); raises ManifestError."""
-    loaded = collect_manifests(root, project, target)
+    loaded = collect_manifests(root, project, target, allow_empty=allow_empty)
     if loaded.manifests is None:
         raise ManifestError(loaded.diagnostics)
     return loaded.manifests

@@ -5,10 +5,10 @@ from __future__ import annotations
 from reconciler.live import LiveState, job_fingerprint
 from reconciler.ownership import inventory_entry
 from reconciler.plan import Action, Change, Finding, Observation, Plan, PlanOptions
-from reconciler.planner.datasets import DatasetPlan, orphan_findings, plan_dataset
+from reconciler.planner.datasets import DatasetPlan, plan_dataset, plan_orphans
 from reconciler.planner.jobs import JobPlan, leftover_jobs, plan_job
 from reconciler.planner.safety import guard
-from reconciler.resources import DATASET, EXPORT_JOB, ManifestSet, ResourceKey
+from reconciler.resources import DATASET, EXPORT_JOB, ManifestSet
 
 
 def make_plan(
@@ -33,26 +33,13 @@ def make_plan(
             result=datasets,
             may_replace=options.allow_destroy and not desired.lifecycle.prevent_destroy,
         )
-    declared = {d.key.name for d in manifests.datasets}
-    for live_id, name, finding in orphan_findings(live.datasets, declared):
-        datasets.findings.append(finding)
-        if options.prune:
-            active = tuple(j.id for j in live.jobs_into(live_id) if j.active)
-            datasets.changes.append(
-                Change(
-                    ResourceKey(DATASET, name or live_id),
-                    Action.DELETE,
-                    "manifest removed; --prune",
-                    id=live_id,
-                    before=live.datasets[live_id],
-                    cancel_ids=active,
-                )
-            )
+    plan_orphans(live, {d.key.name for d in manifests.datasets}, options.prune, datasets)
     jobs = JobPlan()
     for desired_job in manifests.export_jobs:
         ignore = options.ignore_fields.get(EXPORT_JOB, ()) + desired_job.lifecycle.ignore_fields
         plan_job(desired_job, datasets.outcomes, live, jobs, ignore)
-    leftover_jobs(live, {j.key.name for j in manifests.export_jobs}, jobs)
+    deleted = {c.id for c in datasets.changes if c.action is Action.DELETE and c.id}
+    leftover_jobs(live, {j.key.name for j in manifests.export_jobs}, jobs, deleted)
     changes = guard(
         datasets.changes + jobs.changes, manifests=manifests, live=live, options=options
     )

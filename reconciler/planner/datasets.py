@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.live import LiveState
 from reconciler.ownership import (
     JOBS_TAG,
     applied_digests,
@@ -19,7 +20,7 @@ from reconciler.ownership import (
 )
 from reconciler.plan import Action, Change, Finding, FindingType, Origin
 from reconciler.planner.diffing import changed_paths, project, without_paths
-from reconciler.resources import DATASET, DesiredDataset
+from reconciler.resources import DATASET, DesiredDataset, ResourceKey
 
 # Fields Catalog changes in place with PATCH; a change to any other declared field
 # (schemaRef, fileDescription, ...) needs a new dataset, which loses the data in the old one.
@@ -41,6 +42,7 @@ class DatasetPlan:
     findings: list[Finding] = field(default_factory=list)
     outcomes: dict[str, DatasetOutcome] = field(default_factory=dict)  # manifest name -> outcome
     ignored: dict[str, int] = field(default_factory=dict)
+    claimed: set[str] = field(default_factory=set)  # live ids a declaration took (a move)
 
 
 def declared_view(body: Mapping[str, Any], ignore: Iterable[str]) -> tuple[dict[str, Any], int]:
@@ -243,21 +245,42 @@ def _update_reason(origin: Origin) -> str:
     }[origin]
 
 
-def orphan_findings(
-    owned: Mapping[str, Mapping[str, Any]], declared_names: set[str]
-) -> list[tuple[str, str, Finding]]:
-    """Owned datasets whose manifest is gone: (id, name, finding)."""
-    out = []
-    for live_id, live in sorted(owned.items()):
-        name = manifest_name(live) or ""
-        if name not in declared_names:
-            finding = Finding(
+PRUNE_HINT = "--prune --allow-destroy deletes it and its data"
+
+
+def plan_orphans(
+    live: LiveState, declared_names: set[str], prune: bool, result: DatasetPlan
+) -> None:
+    """Owned datasets whose manifest is gone: always a finding and a line in the plan;
+    deleted (with their active jobs cancelled first) only with ``prune``."""
+    for live_id, dataset in sorted(live.datasets.items()):
+        name = manifest_name(dataset) or ""
+        if name in declared_names or live_id in result.claimed:
+            continue
+        key = ResourceKey(DATASET, name or live_id)
+        result.findings.append(
+            Finding(
                 DATASET,
-                name or live_id,
+                key.name,
                 FindingType.ORPHANED,
                 id=live_id,
                 detail="owned by this stack, no manifest declares it",
                 origin=Origin.CONFIG,
             )
-            out.append((live_id, name, finding))
-    return out
+        )
+        if not prune:
+            reason = f"no manifest declares it; kept: {PRUNE_HINT}"
+            result.changes.append(Change(key, Action.NOOP, reason, id=live_id, undeclared=True))
+            continue
+        active = tuple(j.id for j in live.jobs_into(live_id) if j.active)
+        result.changes.append(
+            Change(
+                key,
+                Action.DELETE,
+                "no manifest declares it; --prune deletes it and its data",
+                id=live_id,
+                before=dataset,
+                cancel_ids=active,
+                undeclared=True,
+            )
+        )

@@ -9,7 +9,7 @@ managed dataset (unmanaged, never touched).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -240,8 +240,15 @@ def _patch_for(dest: Destination, entry: str, inv: Mapping[str, str]) -> tuple[d
     return (inventory_append(entry),)
 
 
-def leftover_jobs(live: LiveState, declared_names: set[str], result: JobPlan) -> None:
-    """Jobs in owned datasets that no declaration claimed: cancel ours, report others'."""
+def leftover_jobs(
+    live: LiveState,
+    declared_names: set[str],
+    result: JobPlan,
+    deleted: Set[str] = frozenset(),
+) -> None:
+    """Jobs in owned datasets that no declaration claimed: report others', and say what
+    happens to ours whose manifest is gone (``deleted``: datasets this plan deletes)."""
+    removed: dict[str, list[LiveJob]] = {}
     for job in live.jobs:
         if job.id in result.claimed or job.dataset_id not in live.datasets:
             continue
@@ -258,24 +265,52 @@ def leftover_jobs(live: LiveState, declared_names: set[str], result: JobPlan) ->
                     live=job.request,
                 )
             )
-        elif owner not in declared_names and job.active:
-            result.changes.append(
-                Change(
-                    ResourceKey(EXPORT_JOB, owner),
-                    Action.CANCEL,
-                    f"manifest removed; job {job.id} is still {job.status}",
-                    id=job.id,
-                    before=job.request,
-                    cancel_ids=(job.id,),
-                )
-            )
-            result.findings.append(
-                Finding(
-                    EXPORT_JOB,
-                    owner,
-                    FindingType.ORPHANED,
-                    id=job.id,
-                    detail="created by this stack, no manifest declares it",
-                    origin=Origin.CONFIG,
-                )
-            )
+        elif owner not in declared_names:
+            removed.setdefault(owner, []).append(job)
+    for owner, jobs in sorted(removed.items()):
+        _removed_manifest(ResourceKey(EXPORT_JOB, owner), jobs, deleted, result)
+
+
+def _removed_manifest(
+    key: ResourceKey, jobs: list[LiveJob], deleted: Set[str], result: JobPlan
+) -> None:
+    """An ExportJob manifest removed from git: its running jobs are cancelled (those in a
+    dataset this plan deletes go with it), its finished ones stay as history."""
+    active = [j for j in jobs if j.active and j.dataset_id not in deleted]
+    done = [j for j in jobs if not j.active]
+    kept = f"{jobs_phrase(done)} {'stays' if len(done) == 1 else 'stay'} as history"
+    if not active:
+        if done:
+            reason = f"manifest removed; {kept}"
+            result.changes.append(Change(key, Action.NOOP, reason, id=done[0].id, undeclared=True))
+        return
+    statuses = "/".join(sorted({j.status for j in active}))
+    reason = f"manifest removed; {jobs_phrase(active)} still {statuses}: cancel"
+    result.changes.append(
+        Change(
+            key,
+            Action.CANCEL,
+            reason + (f"; {kept}" if done else ""),
+            id=active[0].id,
+            before=active[0].request,
+            cancel_ids=tuple(j.id for j in active),
+            undeclared=True,
+        )
+    )
+    result.findings.append(
+        Finding(
+            EXPORT_JOB,
+            key.name,
+            FindingType.ORPHANED,
+            id=active[0].id,
+            detail="created by this stack, no manifest declares it",
+            origin=Origin.CONFIG,
+        )
+    )
+
+
+def jobs_phrase(jobs: list[LiveJob], most: int = 5) -> str:
+    """``job 7`` or ``jobs 9, 8, 3 (+2 more)``: newest first, a handful named."""
+    ids = [j.id for j in jobs]
+    more = f" (+{len(ids) - most} more)" if len(ids) > most else ""
+    return f"job{'s' if len(ids) > 1 else ''} {', '.join(ids[:most])}{more}"

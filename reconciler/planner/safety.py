@@ -67,10 +67,17 @@ def empty_set_guard(changes: Iterable[Change], manifests: ManifestSet, options: 
     return ""
 
 
+def destroyed_objects(change: Change) -> int:
+    """How many objects a change deletes or cancels: a dataset, or each job it cancels."""
+    if not change.action.destructive:
+        return 0
+    return 1 if change.kind == DATASET else max(1, len(change.cancel_ids))
+
+
 def over_max_deletes(changes: Iterable[Change], options: PlanOptions) -> str:
     if options.max_deletes is None:
         return ""
-    count = sum(1 for c in changes if c.action.destructive)
+    count = sum(destroyed_objects(c) for c in changes)
     if count > options.max_deletes:
         return f"{count} destructive changes exceed --max-deletes {options.max_deletes}"
     return ""

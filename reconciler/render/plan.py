@@ -59,16 +59,28 @@ def _shown(body: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def label(change: Change) -> str:
+    """``Kind/name``, or ``Kind/old → new`` for a rename (metadata.previousNames)."""
+    if change.moved_from is not None:
+        return f"{change.moved_from} → {change.name}"
+    return str(change.key)
+
+
+def _whole_body(change: Change) -> bool:
+    """A create shows its whole body, unless it follows an older job: then what changed."""
+    return change.action is Action.CREATE and bool(change.after) and change.before is None
+
+
 def change_lines(change: Change, colour: bool) -> list[str]:
     symbol = change.action.symbol
     ident = f" ({change.id})" if change.id else ""
-    head = _paint(f"  {symbol:>3} {change.key}{ident}", symbol, colour)
+    head = _paint(f"  {symbol:>3} {label(change)}{ident}", symbol, colour)
     lines = [f"{head}: {change.reason}"]
     if change.blocked:
         lines.append(_paint(f"        blocked: {change.blocked}", "x", colour))
-    if change.action is Action.CREATE and change.after:
-        lines += [f"        {p} = {_value(v)}" for p, v in _flatten(_shown(change.after))]
-    elif change.action in (Action.UPDATE, Action.REPLACE) and change.paths:
+    if _whole_body(change):
+        lines += [f"        {p} = {_value(v)}" for p, v in _flatten(_shown(change.after or {}))]
+    elif change.action is not Action.NOOP and change.paths:
         for path in change.paths:
             before, after = _get(change.before, path), _get(change.after, path)
             lines.append(f"        ~ {path}: {_value(before)} → {_value(after)}")
@@ -99,6 +111,10 @@ def summary_line(plan: Plan) -> str:
     tail = f"{s['no-op']} unchanged"
     if s["blocked"]:
         tail += f", {s['blocked']} blocked"
+    if s["moved"]:
+        tail += f", {s['moved']} renamed"
+    if s["undeclared"]:
+        tail += f" · {s['undeclared']} removed from the manifests"
     tail += f" · {len(plan.drift)} drifted outside reconciler"
     return f"Plan: {', '.join(parts)}. {tail}."
 
@@ -122,6 +138,9 @@ def plan_text(plan: Plan, *, colour: bool = False) -> str:
         lines.append("No changes. The platform matches the manifests.")
     for change in acting:
         lines += change_lines(change, colour)
+    if plan.undeclared:
+        lines += ["", "Removed from the manifests:"]
+        lines += [f"  {line}" for line in removed_lines(plan)]
     if plan.drift:
         lines += ["", "Changed outside reconciler:"]
         lines += [_paint(finding_line(f), "!", colour) for f in plan.drift]
@@ -133,6 +152,16 @@ def plan_text(plan: Plan, *, colour: bool = False) -> str:
         ]
     lines += ["", summary_line(plan)]
     return "\n".join(lines) + "\n"
+
+
+def removed_lines(plan: Plan) -> list[str]:
+    """What happens to each object no manifest declares any more (even if nothing does)."""
+    out = []
+    for change in plan.undeclared:
+        ident = f" ({change.id})" if change.id else ""
+        blocked = f" (blocked: {change.blocked})" if change.blocked else ""
+        out.append(f"{change.key}{ident}: {change.reason}{blocked}")
+    return out
 
 
 def plan_json(plan: Plan) -> str:
@@ -163,7 +192,7 @@ def plan_markdown(plan: Plan) -> str:
         flag = " ⛔ blocked" if change.blocked else ""
         lines += [
             "<details>",
-            f"<summary><code>{change.action.symbol}</code> <b>{change.key}</b>"
+            f"<summary><code>{change.action.symbol}</code> <b>{label(change)}</b>"
             f"{f' ({change.id})' if change.id else ''}: "
             f"{_md_escape(change.reason)}{flag}</summary>",
             "",
@@ -171,6 +200,9 @@ def plan_markdown(plan: Plan) -> str:
         if change.blocked:
             lines += [f"Blocked: {_md_escape(change.blocked)}", ""]
         lines += ["```diff", *_diff_lines(change), "```", "", "</details>"]
+    if plan.undeclared:
+        lines += ["", "#### Removed from the manifests", ""]
+        lines += [f"- {_md_escape(line)}" for line in removed_lines(plan)]
     if plan.drift:
         lines += [
             "",
@@ -185,7 +217,7 @@ def plan_markdown(plan: Plan) -> str:
 
 
 def _diff_lines(change: Change) -> Iterable[str]:
-    if change.action is Action.CREATE:
+    if _whole_body(change):
         return [f"+ {p}: {_value(v)}" for p, v in _flatten(_shown(change.after or {}))]
     if change.paths:
         out = []
