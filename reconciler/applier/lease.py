@@ -280,6 +280,17 @@ class Lease:
             except (ApiError, LockedError):
                 return  # the apply finishes or fails on its own; the lease just expires
 
+    def stop_renewing(self) -> None:
+        """Before the lock dataset is deleted (``reconciler destroy``): a renewal after the
+        delete would create a new lock dataset for a stack that is gone."""
+        if self._renewer is not None:
+            self._renewer.cancel()
+
+    def forget(self) -> None:
+        """The lock dataset is gone: there is nothing left to release."""
+        self.stop_renewing()
+        self.lock_id = None
+
     async def release(self) -> None:
         if self.lock_id is None:
             return

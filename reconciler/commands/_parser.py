@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("apply", "make the platform match the manifests"),
     "drift": ("drift", "report differences between the manifests and the platform"),
     "import": ("import_", "bring an existing dataset under management"),
+    "destroy": ("destroy", "remove everything the stack owns on a target"),
     "emulator": (
         "emulator",
         "run the embedded AEP platform (a local fake of IMS, Catalog and UPS export jobs)",

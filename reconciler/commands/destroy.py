@@ -1,0 +1,115 @@
+"""``reconciler destroy``: remove everything the stack owns on a target, the lock dataset last."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from reconciler.applier import Applier, Event, Outcome
+from reconciler.applier.lease import Lease
+from reconciler.commands._prompt import add_approval_flags, confirm
+from reconciler.diagnostics import ConfigError
+from reconciler.pipeline import EMPTY, Context, load_stack, plan_for
+from reconciler.plan import Plan, PlanOptions
+from reconciler.planner.teardown import lock_key, teardown
+from reconciler.remote import AepClient
+from reconciler.render.plan import event_line, not_applied_lines, plan_text, use_colour
+from reconciler.resources import ResourceKey
+
+EXIT_FAILED = 1
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "destroy",
+        description="Plan the removal of every dataset the stack owns (their running export "
+        "jobs are cancelled first) and of its lock dataset, show it, ask, then do it. Needs "
+        "--allow-destroy: the datasets' data is lost. Manifests are not read. Nothing is "
+        "removed if any step is blocked.",
+    )
+    parser.add_argument("path", nargs="?", help="folder of reconciler.yaml (default: specs/)")
+    parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
+    parser.add_argument(
+        "--allow-destroy",
+        action="store_true",
+        help="permit deleting the stack's datasets (their data is lost)",
+    )
+    parser.add_argument(
+        "--max-deletes", type=int, metavar="N", help="refuse more than N destructive changes"
+    )
+    add_approval_flags(parser, "destroy")
+    parser.add_argument(
+        "--parallelism", type=int, default=10, metavar="N", help="calls at once (default 10)"
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for an apply of the same stack (default: stop at once)",
+    )
+    parser.set_defaults(run=run)
+
+
+def options_from(args: argparse.Namespace) -> PlanOptions:
+    """An empty manifest set that prunes: exactly what the stack owns, nothing else."""
+    return PlanOptions(
+        allow_destroy=args.allow_destroy,
+        prune=True,
+        allow_empty=True,
+        max_deletes=args.max_deletes,
+    )
+
+
+def _printer(lease: Lease, lock: ResourceKey) -> Callable[[Event], None]:
+    def on_event(event: Event) -> None:
+        change = event.change
+        if change.key == lock and event.outcome is Outcome.STARTED:
+            lease.stop_renewing()
+        if change.key == lock and event.outcome is Outcome.SUCCEEDED:
+            lease.forget()
+        if event.outcome is Outcome.STARTED:
+            return
+        action = change.action.value
+        print(event_line(event.outcome.value, change.key, action, event.message, event.id))
+
+    return on_event
+
+
+async def _destroy(args: argparse.Namespace, ctx: Context) -> int:
+    async with (
+        ctx.session.client() as client,
+        Lease(client, ctx.stack, wait=args.lock_timeout) as lease,
+    ):
+        plan = teardown(await plan_for(ctx, client, options_from(args), EMPTY), lease.lock_id)
+        print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
+        if plan.blocked:
+            print(f"Nothing destroyed: {len(plan.blocked)} blocked change(s).")
+            print("\n".join(not_applied_lines(plan.blocked, ())))
+            return EXIT_FAILED
+        question = f"Destroy everything stack {ctx.stack} owns on {ctx.session.target}?"
+        confirm(ctx.session, args, verb="destroy", question=question)
+        return await _execute(args, client, lease, plan)
+
+
+async def _execute(args: argparse.Namespace, client: AepClient, lease: Lease, plan: Plan) -> int:
+    on_event = _printer(lease, lock_key(plan.stack))
+    applier = Applier(client, parallelism=args.parallelism, on_event=on_event)
+    result = await applier.apply(plan)
+    ok = sum(1 for e in result.events if e.outcome is Outcome.SUCCEEDED)
+    unfinished = [(e.outcome.value, e.change.key, e.message) for e in result.failed]
+    print(f"Destroy complete: {ok} succeeded, {len(unfinished)} failed or skipped.")
+    for line in not_applied_lines((), unfinished):
+        print(line)
+    return EXIT_FAILED if unfinished else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.parallelism < 1:
+        raise ConfigError("--parallelism must be at least 1")
+    ctx = load_stack(args.path, args.target)
+    print(f"reconciler destroy · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
+    return asyncio.run(_destroy(args, ctx))
