@@ -43,7 +43,7 @@ class Session:
             # Imported here: only an embedded target loads Starlette and SQLite.
             from reconciler.remote.embedded import embedded_transport
 
-            transport = embedded_transport(self.embedded_db)
+            transport = embedded_transport(self.embedded_db, self.connection.sandbox)
         return AepClient(self.connection, transport=transport, retry=retry)
 
     @property

@@ -216,7 +216,7 @@ class Tenant:
         self.token = ""
 
     async def login(self) -> str:
-        form = {"grant_type": "client_credentials", "client_id": self.client_id}
+        form = {"grant_type": "client_credentials", "client_id": self.client_id, "scope": "openid"}
         answer = await self.http.post("/ims/token/v3", data={**form, "client_secret": self.secret})
         self.token = str(answer.json()["access_token"])
         return self.token
@@ -236,7 +236,7 @@ def two_orgs(body: Any, **config: Any) -> Any:
             Credential(ORG_A, "client-a", "secret-a"),
             Credential(ORG_B, "client-b", "secret-b"),
         )
-        app = create_app(EmulatorConfig(credentials=creds, **config))
+        app = create_app(EmulatorConfig(credentials=creds, sandboxes=("dev",), **config))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://platform") as http:
             a, b = Tenant(http, "client-a", "secret-a"), Tenant(http, "client-b", "secret-b")

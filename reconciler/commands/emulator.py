@@ -56,6 +56,13 @@ def _add_serve(actions: Any) -> None:
     serve.add_argument("--org-id", default=DEFAULT_ORG_ID)
     serve.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
     serve.add_argument("--client-secret", default=None, help=f"default ${SECRET_ENV} or built-in")
+    serve.add_argument(
+        "--sandbox",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a sandbox besides prod (repeatable); calls naming an unknown sandbox get 403",
+    )
     serve.add_argument("--token-ttl", type=int, default=86399, metavar="SECONDS")
     serve.add_argument("--latency-ms", type=float, default=0.0)
     serve.add_argument("--fail-rate", type=float, default=0.0, help="share of 500/502/503")
@@ -130,6 +137,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         return EmulatorConfig(
             db_path=args.db,
             credentials=(Credential(args.org_id, args.client_id, secret),),
+            sandboxes=tuple(args.sandbox),
             token_ttl_s=args.token_ttl,
             latency_ms=args.latency_ms,
             fail_rate=args.fail_rate,

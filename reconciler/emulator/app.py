@@ -30,6 +30,7 @@ from reconciler.emulator.profiles.runner import ExportRunner
 from reconciler.emulator.profiles.storage import Storage
 from reconciler.emulator.profiles.store import ProfileStore
 from reconciler.emulator.responses import HttpError, gateway_error, json_response
+from reconciler.emulator.sandboxes import SandboxStore
 from reconciler.emulator.tokens import TokenStore
 from reconciler.wire import CATALOG_BASE, EXPORT_BASE, IMS_TOKEN_PATH, UPS_BASE
 
@@ -42,6 +43,8 @@ class Platform:
         self.clock = config.clock
         self.db = Database(config.db_path)
         self.tokens = TokenStore(self.db)
+        self.sandboxes = SandboxStore(self.db)
+        self.sandboxes.add({c.org_id for c in config.credentials}, config.sandboxes)
         self.datasets = DatasetStore(self.db)
         self.jobs = JobStore(self.db, self.datasets)
         self.merge_policies = MergePolicyStore(self.db)
@@ -73,7 +76,7 @@ class Platform:
         return MergeRule(merge.get("type", "timestampOrdered"), tuple(merge.get("order") or ()))
 
     def authenticate(self, request: Request) -> Caller:
-        return authenticate(request, self.tokens, self.now_ms())
+        return authenticate(request, self.tokens, self.sandboxes, self.now_ms())
 
     def close(self) -> None:
         self.exports.close(self.now_ms())

@@ -27,6 +27,7 @@ class EmulatorConfig:
 
     db_path: str = ":memory:"
     credentials: tuple[Credential, ...] = (Credential(),)
+    sandboxes: tuple[str, ...] = ()  # besides prod, which always exists
     token_ttl_s: int = 86399
     latency_ms: float = 0
     fail_rate: float = 0.0

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from reconciler.emulator.responses import gateway_error, problem
+from reconciler.emulator.sandboxes import DEFAULT_SANDBOX, SandboxStore, normalise
 from reconciler.emulator.tokens import TokenStore
 
-DEFAULT_SANDBOX = "prod"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -26,8 +26,13 @@ class Caller:
         return f"{self.org_id}/{self.sandbox}"
 
 
-def authenticate(request: Request, tokens: TokenStore, now_ms: int) -> Caller:
-    """Apply the A.1 rules in the gateway's order or raise the matching HttpError."""
+def authenticate(
+    request: Request, tokens: TokenStore, sandboxes: SandboxStore, now_ms: int
+) -> Caller:
+    """Apply the A.1 rules in the gateway's order or raise the matching HttpError.
+
+    A sandbox the org does not have is refused with 403 in the gateway family (B.1).
+    """
     headers = request.headers
     auth = headers.get("authorization")
     if not auth:
@@ -46,8 +51,10 @@ def authenticate(request: Request, tokens: TokenStore, now_ms: int) -> Caller:
         raise gateway_error("400003", "Missing header")
     if org != owner.org_id:
         raise gateway_error("403025", "Profile is not valid")
-    sandbox = (headers.get("x-sandbox-name") or DEFAULT_SANDBOX).strip().lower()
-    return Caller(org_id=org, sandbox=sandbox or DEFAULT_SANDBOX, client_id=owner.client_id)
+    sandbox = normalise(headers.get("x-sandbox-name") or "") or DEFAULT_SANDBOX
+    if not sandboxes.exists(org, sandbox):
+        raise gateway_error("403027", f"Sandbox {sandbox!r} does not exist in this organization")
+    return Caller(org_id=org, sandbox=sandbox, client_id=owner.client_id)
 
 
 def media_type(request: Request) -> str:

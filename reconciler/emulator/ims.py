@@ -1,4 +1,7 @@
-"""The IMS token endpoint (A.2): OAuth2 client credentials in, an opaque bearer token out."""
+"""The IMS token endpoint (A.2): OAuth2 client credentials in, an opaque bearer token out.
+
+``scope`` is required; the parameters may come as a form body or in the query string.
+"""
 
 from __future__ import annotations
 
@@ -19,24 +22,32 @@ if TYPE_CHECKING:
 _FORM = "application/x-www-form-urlencoded"
 
 
+async def _parameters(request: Request) -> dict[str, str]:
+    """The form body's fields over the query string's (A.2: IMS takes either)."""
+    fields = dict(request.query_params)
+    body = await request.body()
+    if body or not fields:
+        if media_type(request) != _FORM:
+            raise oauth_error(400, "invalid_request", f"the body must be {_FORM}")
+        try:
+            fields |= dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except (UnicodeDecodeError, ValueError):
+            raise oauth_error(400, "invalid_request", "the body is not a valid form") from None
+    return fields
+
+
 async def issue_token(request: Request) -> Response:
     platform: Platform = request.app.state.platform
-    if media_type(request) != _FORM:
-        raise oauth_error(400, "invalid_request", f"the body must be {_FORM}")
-    try:
-        fields = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
-    except (UnicodeDecodeError, ValueError):
-        raise oauth_error(400, "invalid_request", "the body is not a valid form") from None
+    fields = await _parameters(request)
     grant = fields.get("grant_type")
     if not grant:
         raise oauth_error(400, "invalid_request", "missing grant_type parameter")
     if grant != "client_credentials":
         raise oauth_error(400, "unsupported_grant_type", f"unsupported grant_type {grant!r}")
-    client_id, secret = fields.get("client_id"), fields.get("client_secret")
-    if not client_id:
-        raise oauth_error(400, "invalid_request", "missing client_id parameter")
-    if not secret:
-        raise oauth_error(400, "invalid_request", "missing client_secret parameter")
+    for name in ("client_id", "client_secret", "scope"):
+        if not fields.get(name):
+            raise oauth_error(400, "invalid_request", f"missing {name} parameter")
+    client_id, secret = fields["client_id"], fields["client_secret"]
     cred = platform.config.credential(client_id)
     if cred is None or not hmac.compare_digest(
         cred.client_secret.encode("utf-8"), secret.encode("utf-8")

@@ -15,6 +15,7 @@ from reconciler.emulator.database import Database
 from reconciler.emulator.datasets import DEFAULT_CLASSIFICATION, is_profile_ready, sandbox_id
 from reconciler.emulator.lifecycle import ERROR_NOT_PROFILE_READY
 from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID
+from reconciler.emulator.sandboxes import SandboxStore
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
 
 DAY_MS = 86_400_000
@@ -152,6 +153,8 @@ def _write(
                 " outcome, dataset_id, body, result) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
+        org_id, _, sandbox = tenant.partition("/")
+        SandboxStore(db).add([org_id], [sandbox])  # seeding a sandbox creates it
     finally:
         db.close()
 

@@ -28,8 +28,13 @@ def embedded_connection(sandbox: str = "prod") -> Connection:
     )
 
 
-def embedded_transport(db_path: Path = EMBEDDED_DB) -> httpx.AsyncBaseTransport:
-    """An ASGI transport onto the embedded platform stored in ``db_path`` (created if new)."""
+def embedded_transport(
+    db_path: Path = EMBEDDED_DB, sandbox: str = "prod"
+) -> httpx.AsyncBaseTransport:
+    """An ASGI transport onto the embedded platform stored in ``db_path`` (created if new).
+
+    The platform refuses sandboxes it does not have; the target's own sandbox is one.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(EmulatorConfig(db_path=str(db_path)))
+    app = create_app(EmulatorConfig(db_path=str(db_path), sandboxes=(sandbox,)))
     return httpx.ASGITransport(app=app)

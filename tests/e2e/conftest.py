@@ -66,9 +66,12 @@ def stop_platform(platform: Platform) -> None:
 
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[Platform]:
-    """A fresh embedded platform served on a free loopback port; jobs finish in 0.2 s."""
+    """A fresh embedded platform served on a free loopback port (sandboxes prod and staging);
+    jobs finish in 0.2 s."""
     served = start_platform(
-        tmp_path / "platform.db", "--job-start-after", "0.1", "--job-run-for", "0.1"
+        tmp_path / "platform.db",
+        *("--job-start-after", "0.1", "--job-run-for", "0.1"),
+        *("--sandbox", "staging"),  # the second target of the drift tests
     )
     yield served
     stop_platform(served)

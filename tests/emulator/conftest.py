@@ -30,7 +30,7 @@ def variants() -> Variants:
 
 @pytest.fixture
 def config(clock: ManualClock, variants: Variants) -> EmulatorConfig:
-    return EmulatorConfig(clock=clock, variants=variants)
+    return EmulatorConfig(clock=clock, variants=variants, sandboxes=("dev",))
 
 
 @pytest.fixture

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
 from reconciler.emulator import Credential, EmulatorConfig, ManualClock, create_app
+from reconciler.emulator.seed import seed_database
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio
@@ -118,6 +121,35 @@ async def test_each_sandbox_is_an_isolated_tenant(api: Api) -> None:
     )
     assert resp.status_code == 400
     assert (await api.call("GET", f"{DATASETS}/{ds}")).status_code == 200
+
+
+@pytest.mark.parametrize("sandbox", ["staging", "pr0d", "dev2"])
+async def test_an_unknown_sandbox_is_refused_not_an_empty_tenant(api: Api, sandbox: str) -> None:
+    """aep-api.md B.1 (A.1 leaves it undocumented): a sandbox the org does not have answers
+    403 in the gateway family, for reads and writes alike."""
+    for method, url in (("GET", DATASETS), ("GET", JOBS), ("POST", DATASETS)):
+        resp = await api.call(method, url, sandbox, json={"name": "x"})
+        assert resp.status_code == 403, resp.text
+        body = resp.json()
+        assert set(body) == {"error_code", "message"} and body["error_code"].startswith("403")
+        assert sandbox in body["message"]
+    assert (await api.call("GET", DATASETS)).json() == {}  # nothing was written anywhere
+
+
+async def test_sandboxes_come_from_config_seed_and_persist(tmp_path: Path) -> None:
+    """``serve --sandbox`` and ``emulator seed --sandbox`` create sandboxes; they stay."""
+    db = str(tmp_path / "p.db")
+    seed_database(db, datasets=1, jobs=0, sandbox="Seeded")
+    first = create_app(EmulatorConfig(db_path=db, sandboxes=("qa",), clock=ManualClock()))
+    first.state.platform.close()
+    app = create_app(EmulatorConfig(db_path=db, clock=ManualClock()))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        helper = Api(c)
+        await helper.login()
+        for sandbox in ("qa", "seeded", "prod"):
+            assert (await helper.call("GET", DATASETS, sandbox)).status_code == 200
+        assert (await helper.call("GET", DATASETS, "other")).status_code == 403
+    app.state.platform.close()
 
 
 async def test_requests_are_counted_by_route_template(app: object, api: Api) -> None:

@@ -46,6 +46,8 @@ async def test_token_is_opaque_bearer_with_configured_ttl(client: httpx.AsyncCli
         ({"grant_type": None}, 400, "invalid_request"),
         ({"client_id": None}, 400, "invalid_request"),
         ({"client_secret": None}, 400, "invalid_request"),
+        ({"scope": None}, 400, "invalid_request"),
+        ({"scope": ""}, 400, "invalid_request"),
     ],
 )
 async def test_oauth_errors(
@@ -57,6 +59,21 @@ async def test_oauth_errors(
     assert body["error"] == error
     assert body["error_description"]
     assert SECRET not in resp.text
+
+
+async def test_parameters_may_come_in_the_query_string(client: httpx.AsyncClient) -> None:
+    """aep-api.md A.2 (OAuth Server-to-Server credential API reference): the parameters may
+    be sent in the query string instead of the form body; scope is mandatory either way."""
+    resp = await client.post(TOKEN, params=form())
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["token_type"] == "bearer"
+    split = await client.post(
+        TOKEN, params=form(client_secret=None), data={"client_secret": SECRET}
+    )
+    assert split.status_code == 200
+    no_scope = await client.post(TOKEN, params=form(scope=None))
+    assert (no_scope.status_code, no_scope.json()["error"]) == (400, "invalid_request")
+    assert "scope" in no_scope.json()["error_description"]
 
 
 async def test_json_body_is_invalid_request(client: httpx.AsyncClient) -> None:

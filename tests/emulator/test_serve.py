@@ -17,6 +17,7 @@ pytestmark = pytest.mark.e2e
 
 def token(url: str, secret: str = SECRET) -> str:
     form = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": secret}
+    form["scope"] = "openid,AdobeID"
     resp = httpx.post(f"{url}/ims/token/v3", data=form)
     assert resp.status_code == 200, resp.text
     return str(resp.json()["access_token"])
@@ -59,6 +60,7 @@ def test_secret_from_environment_and_banner_names_no_secret(
                 "grant_type": "client_credentials",
                 "client_id": CLIENT_ID,
                 "client_secret": SECRET,
+                "scope": "openid",
             },
         )
         assert rejected.status_code == 401
