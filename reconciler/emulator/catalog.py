@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -11,7 +12,7 @@ from starlette.responses import Response
 
 from reconciler.emulator.dataset_query import parse_query, project
 from reconciler.emulator.datasets import new_document, new_id, writable
-from reconciler.emulator.gateway import require_content_type
+from reconciler.emulator.gateway import Caller, require_content_type
 from reconciler.emulator.jsonpatch import PatchError, PatchTestFailed, apply_patch, written_roots
 from reconciler.emulator.responses import json_response, problem
 from reconciler.wire import CATALOG_BASE, DATASET_READ_ONLY, DatasetBody, DatasetPatch
@@ -146,24 +147,40 @@ def _check_if_match(request: Request, doc: dict[str, Any]) -> None:
         raise problem(412, f"If-Match {expected} does not match the current E-Tag {_etag(doc)}")
 
 
-async def patch_dataset(request: Request) -> Response:
-    platform = _platform(request)
-    caller = platform.authenticate(request)
-    kind = require_content_type(request, (JSON, JSON_PATCH))
-    data = await _json_body(request)
+NewFields = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _update(
+    request: Request, platform: Platform, caller: Caller, new_fields: NewFields
+) -> Response:
+    """PATCH and PUT: check If-Match, compute the new writable fields, save unless
+    ``Pragma: validate-only`` (documented for POST and PUT; a PATCH saves nothing either)."""
     doc_id = request.path_params["id"]
-    merge_tags = platform.config.variants.tags_patch == "merge"
     with platform.db.transaction() as conn:
         doc = platform.datasets.get(caller.tenant, doc_id)
         if doc is None:
             raise _not_found()
         _check_if_match(request, doc)
-        fields = _patched_fields(doc, kind, data, merge_tags=merge_tags)
-        if _validate_only(request):  # documented for POST and PUT; a PATCH saves nothing too
+        fields = new_fields(doc)
+        if _validate_only(request):
             return json_response([])
         fields.setdefault("tags", {})
         doc = platform.datasets.update(conn, caller, doc_id, doc, fields, platform.now_ms())
     return json_response(_ref(platform, doc_id), headers={"E-Tag": _etag(doc)})
+
+
+async def patch_dataset(request: Request) -> Response:
+    platform = _platform(request)
+    caller = platform.authenticate(request)
+    kind = require_content_type(request, (JSON, JSON_PATCH))
+    data = await _json_body(request)
+    merge_tags = platform.config.variants.tags_patch == "merge"
+    return _update(
+        request,
+        platform,
+        caller,
+        lambda doc: _patched_fields(doc, kind, data, merge_tags=merge_tags),
+    )
 
 
 async def put_dataset(request: Request) -> Response:
@@ -172,17 +189,7 @@ async def put_dataset(request: Request) -> Response:
     caller = platform.authenticate(request)
     require_content_type(request, (JSON,))
     fields = _validated(DatasetBody, await _json_body(request))
-    doc_id = request.path_params["id"]
-    with platform.db.transaction() as conn:
-        doc = platform.datasets.get(caller.tenant, doc_id)
-        if doc is None:
-            raise _not_found()
-        _check_if_match(request, doc)
-        if _validate_only(request):
-            return json_response([])
-        fields.setdefault("tags", {})
-        doc = platform.datasets.update(conn, caller, doc_id, doc, fields, platform.now_ms())
-    return json_response(_ref(platform, doc_id), headers={"E-Tag": _etag(doc)})
+    return _update(request, platform, caller, lambda doc: dict(fields))
 
 
 async def delete_dataset(request: Request) -> Response:
