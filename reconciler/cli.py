@@ -8,12 +8,14 @@ plan), 2 changes or drift present (with --detailed-exitcode, and always for ``dr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from reconciler import console
 from reconciler.commands._parser import build_parser
 from reconciler.diagnostics import ManifestError, ReconcilerError
+from reconciler.redaction import REDACTOR, RedactingStream
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -22,10 +24,27 @@ EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
 
 
+@contextlib.contextmanager
+def redacted_output() -> Iterator[None]:
+    """Everything the command prints passes the process-wide redactor, which learns the
+    client secret and every token as the client gets them: a secret a server echoed back,
+    in whatever spelling, never reaches the terminal or a CI log."""
+    REDACTOR.clear()
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(saved[0]), RedactingStream(saved[1])
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        sys.stdout, sys.stderr = saved
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
-    with console.attached(verbosity=args.verbose, no_color=args.no_color):
+    with console.attached(verbosity=args.verbose, no_color=args.no_color), redacted_output():
         return _run(args)
 
 

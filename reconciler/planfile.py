@@ -20,6 +20,7 @@ from typing import Any
 
 from reconciler.diagnostics import PlanError, SourceRange
 from reconciler.plan import Plan, PlanOptions, canonical_hash
+from reconciler.redaction import REDACTOR
 from reconciler.resources import (
     DATASET,
     DesiredDataset,
@@ -104,7 +105,8 @@ def new_saved_plan(plan: Plan, manifests: ManifestSet, options: PlanOptions) -> 
 
 
 def write(path: Path, saved: SavedPlan) -> None:
-    payload = _payload(saved)
+    # live values in the plan come from the platform, which may echo a secret back
+    payload = REDACTOR.value(_payload(saved))
     document = {
         "format": FILE_FORMAT,
         "checksum": canonical_hash(payload),

@@ -13,7 +13,7 @@ PKG = Path(__file__).resolve().parent.parent / "reconciler"
 # Lowest first; a module may import its own layer and lower ones. A name ending in "."
 # is a folder (every module in it).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "diagnostics", "wire", "durations"),
+    ("__init__", "diagnostics", "wire", "durations", "endpoints", "redaction"),
     ("resources", "plan", "fingerprint", "ownership", "ports", "backoff"),
     ("manifests.", "remote.", "live", "render."),
     ("planner.", "applier.", "planfile"),

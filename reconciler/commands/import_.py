@@ -31,6 +31,7 @@ from reconciler.planner.adopt import (
     mismatches,
     refusal,
 )
+from reconciler.redaction import REDACTOR
 from reconciler.remote import AepClient
 from reconciler.render.plan import change_lines, event_line, use_colour
 from reconciler.resources import DATASET, EXPORT_JOB, KINDS, DesiredDataset, ManifestSet
@@ -151,7 +152,8 @@ def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> D
     folder = ctx.root if ctx.root.is_dir() else ctx.root.parent
     comments = [SCHEMA_MODELINE] if (folder / "schemas" / "manifest.schema.json").exists() else []
     comments.append(f"Imported from dataset {request.dataset_id} on target {ctx.session.target}.")
-    text = manifest_yaml(manifest_document(request.name, live), comments)
+    # the live dataset comes from the platform, which may echo a secret back
+    text = REDACTOR.text(manifest_yaml(manifest_document(request.name, live), comments))
     request.file.parent.mkdir(parents=True, exist_ok=True)
     with request.file.open("x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write(text)

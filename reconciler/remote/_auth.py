@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from reconciler.remote._config import Connection
+
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 
 # Renew this long before the token expires, so that a call started just before expiry
 # does not arrive with a dead token.
@@ -32,6 +35,9 @@ def parse_token_answer(body: Any) -> tuple[str, float]:
     token = body.get("access_token")
     if not isinstance(token, str) or not token:
         raise ValueError("token answer has no access_token")
+    if not _BEARER_TOKEN.fullmatch(token):
+        # it is sent back in a header: RFC 6750's token characters only
+        raise ValueError("token answer has an access_token with characters a token cannot hold")
     expires_in = body.get("expires_in", 0)
     if isinstance(expires_in, bool) or not isinstance(expires_in, int | float | str):
         raise ValueError("token answer has an unreadable expires_in")

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.diagnostics import TransportError
+from reconciler.redaction import Redactor
 from reconciler.remote._errors import transport_error
 
 
@@ -37,10 +38,11 @@ class Calls(abc.ABC):
     async def _json(self, method: str, path: str, name: str, body: Any, **kw: Any) -> Answer:
         """Like ``_request`` with ``body`` sent as JSON (``content_type`` may override)."""
 
+    @property
     @abc.abstractmethod
-    def _secrets(self) -> list[str]:
-        """Every string that must never appear in an error."""
+    def _redactor(self) -> Redactor:
+        """Every secret and token that must never appear in an error, in any spelling."""
 
     def _bad_answer(self, call: str, detail: str) -> TransportError:
         """A 2xx answer whose body is not the documented shape: no usable answer."""
-        return transport_error(call, f"unexpected answer: {detail}", self._secrets())
+        return transport_error(call, f"unexpected answer: {detail}", self._redactor)

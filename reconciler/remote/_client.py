@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from reconciler.diagnostics import ApiError
+from reconciler.redaction import REDACTOR, Redactor
 from reconciler.remote._auth import TokenCache, parse_token_answer, token_form
 from reconciler.remote._base import Answer
 from reconciler.remote._config import (
@@ -28,6 +29,7 @@ from reconciler.remote._config import (
     DEFAULT_SCOPES,
     Connection,
     check_base_url,
+    check_header_value,
     connection_from_env,
 )
 from reconciler.remote._datasets import DatasetCalls
@@ -95,15 +97,25 @@ class AepClient(DatasetCalls, JobCalls):
             "AEP_PLATFORM_URL", conn.platform_url, transport_injected=injected
         )
         self._ims = check_base_url("AEP_IMS_URL", conn.ims_url, transport_injected=injected)
+        check_header_value("the client id", conn.client_id)
+        check_header_value("the org id", conn.org_id)
+        check_header_value("the sandbox name", conn.sandbox)
         self._conn = conn
         self._retry = retry or RetryPolicy()
         self._sleep, self._clock, self._rand = sleep, clock, rand
         # verify stays at httpx's default (on); there is deliberately no way to turn it off.
+        # Plain http only ever reaches loopback: it never goes through a proxy named by
+        # HTTP_PROXY or ALL_PROXY, which would see the token form in clear. https may (a
+        # CONNECT tunnel keeps TLS end to end).
         self._http = httpx.AsyncClient(
-            transport=transport, timeout=httpx.Timeout(timeout), limits=POOL_LIMITS
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            limits=POOL_LIMITS,
+            mounts=None if injected else {"http://": None},
         )
         self._tokens = TokenCache(self._fetch_token, clock)
-        self._issued: set[str] = set()
+        self._hidden = Redactor()
+        self._hide(*(() if conn.well_known_secret else (conn.client_secret,)))
         self.stats = RequestStats()
 
     def __repr__(self) -> str:
@@ -124,8 +136,15 @@ class AepClient(DatasetCalls, JobCalls):
 
     # --- the one request path -------------------------------------------------------------
 
-    def _secrets(self) -> list[str]:
-        return [self._conn.client_secret, *self._issued]
+    @property
+    def _redactor(self) -> Redactor:
+        return self._hidden
+
+    def _hide(self, *secrets: str) -> None:
+        """Keep ``secrets`` out of this client's errors and out of everything the process
+        prints or writes (the process-wide REDACTOR)."""
+        self._hidden.add(*secrets)
+        REDACTOR.add(*secrets)
 
     def _headers(self, token: str | None, content_type: str | None) -> dict[str, str]:
         headers = {"Accept": JSON}
@@ -158,16 +177,16 @@ class AepClient(DatasetCalls, JobCalls):
         try:
             resp = await self._send(method, base + path, name, **kw)
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            return _Failure(transport_error(call, describe_exception(exc), self._secrets()), safe)
+            return _Failure(transport_error(call, describe_exception(exc), self._redactor), safe)
         except OSError as exc:  # an in-process (ASGI) platform that dropped the connection
-            return _Failure(transport_error(call, describe_exception(exc), self._secrets()), safe)
+            return _Failure(transport_error(call, describe_exception(exc), self._redactor), safe)
         except httpx.HTTPError as exc:
-            return _Failure(transport_error(call, describe_exception(exc), self._secrets()), False)
+            return _Failure(transport_error(call, describe_exception(exc), self._redactor), False)
         log.debug("%s → %d", call, resp.status_code)
         body = read_body(resp.content, check_depth=not resp.is_success)
         if resp.is_success:
             return Answer(resp.status_code, resp.headers, body)
-        error = api_error(call, resp.status_code, body, self._secrets())
+        error = api_error(call, resp.status_code, body, self._redactor)
         # A 429 was turned away before any work was done: repeating it is always safe.
         retryable = resp.status_code == 429 or (safe and is_retryable_status(resp.status_code))
         return _Failure(error, retryable, retry_hint(resp.headers, body, now=time.time()))
@@ -217,8 +236,8 @@ class AepClient(DatasetCalls, JobCalls):
         try:
             token, expires_in = parse_token_answer(answer.body)
         except ValueError as exc:
-            raise transport_error(name, str(exc), self._secrets()) from None
-        self._issued.add(token)
+            raise transport_error(name, str(exc), self._redactor) from None
+        self._hide(token)
         return token, expires_in
 
     async def _json(self, method: str, path: str, name: str, body: Any, **kw: Any) -> Answer:

@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from reconciler.remote._paging import cursor_key
+
 CACHE_FILE = Path(".reconciler") / "cache" / "job-cursors.json"
 STREAMS = 4  # job list ranges read at once
 
@@ -34,7 +36,8 @@ def save(key: str, cursors: list[str], path: Path = CACHE_FILE) -> None:
         data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         if not isinstance(data, dict):
             data = {}
-        data[key] = cursors
+        # only real cursors: a platform could answer anything as its page offset
+        data[key] = [c for c in cursors if cursor_key(c) is not None]
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".job-cursors.")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

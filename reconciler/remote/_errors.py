@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
 
 from reconciler.diagnostics import ApiError, TransportError
+from reconciler.redaction import Redactor
 from reconciler.wire import MAX_DEPTH, nesting_within
 
-REDACTED = "[redacted]"
 _MAX_TEXT = 4000
 
 
@@ -20,7 +19,7 @@ def read_body(content: bytes, *, check_depth: bool = True) -> Any:
     orjson parses strictly (no NaN or Infinity, no number that overflows a double, valid
     UTF-8, at most 1,024 levels) and several times faster than the standard library, which
     matters when a plan reads 100,000 jobs. ``check_depth`` walks the whole value: worth it
-    for error bodies, which are small and get walked again by ``redact``; list pages skip it
+    for error bodies, which are small and get walked again by the redactor; list pages skip it
     and the core checks the few records it computes with (reconciler.live).
     """
     if not content:
@@ -34,32 +33,14 @@ def read_body(content: bytes, *, check_depth: bool = True) -> Any:
     return value
 
 
-def redact(value: Any, secrets: Iterable[str]) -> Any:
-    """``value`` with every occurrence of a secret replaced, in strings, keys and lists."""
-    needles = sorted({s for s in secrets if s}, key=len, reverse=True)
-    return _redact(value, needles) if needles else value
-
-
-def _redact(value: Any, needles: list[str]) -> Any:
-    if isinstance(value, str):
-        for needle in needles:
-            value = value.replace(needle, REDACTED)
-        return value
-    if isinstance(value, Mapping):
-        return {_redact(str(k), needles): _redact(v, needles) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redact(v, needles) for v in value]
-    return value
-
-
-def api_error(call: str, status: int, body: Any, secrets: Iterable[str]) -> ApiError:
+def api_error(call: str, status: int, body: Any, redactor: Redactor) -> ApiError:
     """The platform answered ``status`` with ``body`` (any of the three AEP error families)."""
-    return ApiError(call, status, redact(body, list(secrets)))
+    return ApiError(call, status, redactor.value(body))
 
 
-def transport_error(call: str, detail: str, secrets: Iterable[str]) -> TransportError:
+def transport_error(call: str, detail: str, redactor: Redactor) -> TransportError:
     """No usable answer; ``detail`` says what happened (connect error, timeout, bad JSON)."""
-    return TransportError(call, 0, None, detail=redact(detail, list(secrets)))
+    return TransportError(call, 0, None, detail=redactor.text(detail))
 
 
 def describe_exception(exc: BaseException) -> str:

@@ -25,6 +25,7 @@ def embedded_connection(sandbox: str = "prod") -> Connection:
         client_id=DEFAULT_CLIENT_ID,
         client_secret=DEFAULT_CLIENT_SECRET,
         sandbox=sandbox,
+        well_known_secret=True,
     )
 
 

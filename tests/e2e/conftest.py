@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,18 +104,25 @@ class Result:
     err: str
 
 
-def run_cli(
-    platform: Platform, cwd: Path, args: Sequence[str], *, input_: str | None = None
-) -> Result:
-    proc = subprocess.run(
+def reconciler(
+    cwd: Path, env: Mapping[str, str], *args: str, input_: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``reconciler ARGS`` as a user runs it, in ``cwd`` with exactly ``env``."""
+    return subprocess.run(
         [sys.executable, "-m", "reconciler", *args],
         cwd=cwd,
-        env=platform.env,
+        env=dict(env),
         capture_output=True,
         text=True,
         input=input_,
         timeout=120,
     )
+
+
+def run_cli(
+    platform: Platform, cwd: Path, args: Sequence[str], *, input_: str | None = None
+) -> Result:
+    proc = reconciler(cwd, platform.env, *args, input_=input_)
     platform.outputs += [proc.stdout, proc.stderr]
     return Result(proc.returncode, proc.stdout, proc.stderr)
 

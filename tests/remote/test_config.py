@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reconciler.diagnostics import ConfigError
+from reconciler.endpoints import is_loopback_host
 from reconciler.remote import DEFAULT_IMS_URL, DEFAULT_SCOPES, Connection, connection_from_env
-from reconciler.remote._config import check_base_url, is_loopback_host
+from reconciler.remote._config import check_base_url
 
 FULL = {
     "AEP_PLATFORM_URL": "https://platform.adobe.io/",

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from reconciler.diagnostics import ApiError, TransportError
+from reconciler.redaction import REDACTED, Redactor
 from reconciler.remote._auth import TokenCache, parse_token_answer, renew_after
-from reconciler.remote._errors import REDACTED, api_error, read_body, redact, transport_error
+from reconciler.remote._errors import api_error, read_body, transport_error
 from reconciler.remote._paging import (
     check_page_size,
     dataset_query,
@@ -49,7 +50,7 @@ def test_read_body_json_text_and_empty() -> None:
     ],
 )
 def test_each_error_family_is_read(body: dict[str, object], expected: str) -> None:
-    error = api_error("GET /x", 400, body, [])
+    error = api_error("GET /x", 400, body, Redactor())
     assert isinstance(error, ApiError)
     assert expected in error.aep_message
     assert error.status == 400 and "GET /x" in str(error)
@@ -57,20 +58,20 @@ def test_each_error_family_is_read(body: dict[str, object], expected: str) -> No
 
 def test_redaction_reaches_strings_keys_and_lists() -> None:
     body = {"msg": "token abc123 refused", "abc123": ["x abc123"], "n": 3}
-    assert redact(body, ["abc123", ""]) == {
+    assert Redactor(["abc123", ""]).value(body) == {
         "msg": f"token {REDACTED} refused",
         REDACTED: [f"x {REDACTED}"],
         "n": 3,
     }
-    assert redact("nothing", []) == "nothing"
+    assert Redactor().value("nothing") == "nothing"
 
 
 def test_errors_never_carry_secrets() -> None:
     error = api_error(
-        "POST /ims/token/v3", 401, {"error_description": "bad pw hunter2"}, ["hunter2"]
+        "POST /ims/token/v3", 401, {"error_description": "bad pw hunter2"}, Redactor(["hunter2"])
     )
     assert "hunter2" not in str(error) and "hunter2" not in repr(error)
-    dropped = transport_error("GET /x", "ConnectError: hunter2", ["hunter2"])
+    dropped = transport_error("GET /x", "ConnectError: hunter2", Redactor(["hunter2"]))
     assert isinstance(dropped, TransportError) and dropped.status == 0
     assert "hunter2" not in str(dropped) and "no answer" in str(dropped)
 
