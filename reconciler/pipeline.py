@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.diagnostics import ConfigError
 from reconciler.live import LiveState, observe, split_points
 from reconciler.manifests.project import (
     Project,
     default_root,
+    display_path,
     load_manifests,
     load_project,
     select_target,
@@ -67,6 +70,20 @@ def load_stack(
     return Context(root, project, resolve(project, target, env), EMPTY)
 
 
+def require_stack(ctx: Context, command: str) -> None:
+    """Commands that change the platform (or judge it) need a stack someone chose.
+
+    Without reconciler.yaml the stack is the folder's name, and two unrelated trees in
+    folders of the same name would act on each other's objects.
+    """
+    if ctx.project.config_file is None:
+        raise ConfigError(
+            f"{command} needs an explicit stack: no reconciler.yaml names one for "
+            f"{display_path(ctx.root)} (write one with 'stack: NAME'; the folder name "
+            f"'{ctx.project.stack}' is used by plan only)"
+        )
+
+
 def literal_dataset_ids(manifests: ManifestSet) -> set[str]:
     """Destinations given as ids: jobs into them are in scope even if we do not own them."""
     return {
@@ -93,10 +110,11 @@ async def plan_for(
     ctx: Context, client: AepClient, options: PlanOptions, manifests: ManifestSet | None = None
 ) -> Plan:
     live = await read_live(ctx, client)
-    return make_plan(
+    plan = make_plan(
         manifests or ctx.manifests,
         live,
         stack=ctx.stack,
         target=ctx.session.target,
         options=options,
     )
+    return dataclasses.replace(plan, endpoint=ctx.session.endpoint)

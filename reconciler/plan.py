@@ -222,6 +222,34 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class Endpoint:
+    """Where a plan was made: the platform (a URL, or the embedded platform), org, sandbox."""
+
+    platform: str
+    org: str
+    sandbox: str
+    embedded: bool = False
+
+    def describe(self) -> str:
+        where = f"embedded platform ({self.platform})" if self.embedded else self.platform
+        return f"{where} · org {self.org} · sandbox {self.sandbox}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "org": self.org,
+            "sandbox": self.sandbox,
+            "embedded": self.embedded,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Endpoint:
+        return cls(
+            str(data["platform"]), str(data["org"]), str(data["sandbox"]), data["embedded"] is True
+        )
+
+
+@dataclass(frozen=True)
 class Plan:
     stack: str
     target: str
@@ -229,6 +257,7 @@ class Plan:
     findings: tuple[Finding, ...] = ()  # every difference between git and the platform
     observation: Observation = field(default_factory=Observation)
     ignored: Mapping[str, int] = field(default_factory=dict)  # "Kind/name" -> fields ignored
+    endpoint: Endpoint | None = None  # where it was made (None: not known, e.g. in tests)
 
     @property
     def drift(self) -> tuple[Finding, ...]:
@@ -268,6 +297,7 @@ class Plan:
             "format_version": FORMAT_VERSION,
             "stack": self.stack,
             "target": self.target,
+            "endpoint": self.endpoint.to_json() if self.endpoint else None,
             "changes": [c.to_json() for c in self.changes],
             "drift": [f.to_json() for f in self.drift],
             "findings": [f.to_json() for f in self.findings],
@@ -288,6 +318,7 @@ class Plan:
             findings=tuple(Finding.from_json(f) for f in data.get("findings", ())),
             observation=Observation.from_json(data.get("observed", {})),
             ignored=dict(data.get("ignored", {})),
+            endpoint=Endpoint.from_json(data["endpoint"]) if data.get("endpoint") else None,
         )
 
     def digest(self) -> str:

@@ -1,9 +1,18 @@
 """A resolved target: which platform, which credential, and a client onto it.
 
-Resolution: ``--target`` (or reconciler.yaml's defaultTarget) picks a target; each of its
-unset fields falls back to the AEP_* environment variables; with no platform URL anywhere
-the target is the embedded platform stored in ``.reconciler/platform.db``. Credentials are
-read from the environment variables the target names, never from files.
+``--target`` (or reconciler.yaml's defaultTarget) picks a target. reconciler.yaml comes
+from whoever writes the pull request, the environment from the workflow, so:
+
+- **the endpoints belong to the workflow**: ``AEP_PLATFORM_URL`` and ``AEP_IMS_URL`` set
+  in the environment win over the target's ``platformUrl`` and ``imsUrl``; a URL taken
+  from the file must name one of Adobe's hosts, loopback, or a host the environment allows
+  (reconciler.endpoints), so a pull request can never send the credential elsewhere;
+- **the embedded platform is chosen, never fallen into**: a target is the embedded
+  platform (``.reconciler/platform.db``) when it says ``platform: embedded``. A target
+  that names no platform at all is refused under ``CI=true`` and when it names
+  credentials (CI must never "apply" to a local file), and is the embedded platform
+  otherwise, which every header then says;
+- credentials come from the environment variables the target names, never from files.
 """
 
 from __future__ import annotations
@@ -13,12 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reconciler.diagnostics import ConfigError
+from reconciler.diagnostics import ConfigError, Diagnostic, ManifestError
+from reconciler.endpoints import Role, allowed_hosts, file_url_problem
 from reconciler.manifests.project import Project, TargetConfig, select_target
+from reconciler.plan import Endpoint
 from reconciler.remote import DEFAULT_IMS_URL, DEFAULT_SCOPES, AepClient, Connection, RetryPolicy
 
 ENV_TARGET = "env"
 EMBEDDED_TARGET = "embedded"
+
+
+def in_ci(env: Mapping[str, str]) -> bool:
+    """CI=true (GitHub Actions, GitLab, most CI systems set it)."""
+    return env.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 @dataclass(frozen=True)
@@ -29,13 +45,16 @@ class Session:
     protected: bool = False
     config: TargetConfig | None = None
 
-    def describe(self) -> str:
+    @property
+    def endpoint(self) -> Endpoint:
+        """Where requests go: the platform URL (or the embedded platform's file), org, sandbox."""
+        conn = self.connection
         if self.embedded_db is not None:
-            return (
-                f"target {self.target}: embedded platform ({self.embedded_db}, "
-                f"sandbox {self.connection.sandbox})"
-            )
-        return f"target {self.target}: {self.connection.describe()}"
+            return Endpoint(str(self.embedded_db), conn.org_id, conn.sandbox, embedded=True)
+        return Endpoint(conn.platform_url, conn.org_id, conn.sandbox)
+
+    def describe(self) -> str:
+        return f"target {self.target}: {self.endpoint.describe()}"
 
     def client(self, *, retry: RetryPolicy | None = None) -> AepClient:
         transport: Any = None
@@ -67,23 +86,78 @@ def _credential(env: Mapping[str, str], named: str | None, default: str, target:
     return value
 
 
-def resolve(project: Project, name: str | None, env: Mapping[str, str]) -> Session:
-    config = select_target(project, name)
-    label = (
-        config.name if config else ENV_TARGET if _env(env, "AEP_PLATFORM_URL") else EMBEDDED_TARGET
-    )
-    platform_url = (config.platform_url if config else None) or _env(env, "AEP_PLATFORM_URL")
-    sandbox = config.sandbox if config else (_env(env, "AEP_SANDBOX_NAME") or "prod")
-    protected = bool(config and config.protected)
-    if not platform_url:
-        from reconciler.remote.embedded import EMBEDDED_DB, embedded_connection
+def _diag(config: TargetConfig, key: str, message: str) -> Diagnostic:
+    path = f"targets.{config.name}" + (f".{key}" if key else "")
+    return Diagnostic(message, config.at(key), path)
 
-        return Session(label, embedded_connection(sandbox.lower()), EMBEDDED_DB, protected, config)
+
+_NAME_A_PLATFORM = (
+    "set platformUrl (for Adobe: https://platform.adobe.io), or platform: embedded for the "
+    "local embedded platform"
+)
+
+
+def target_problems(config: TargetConfig, env: Mapping[str, str]) -> list[Diagnostic]:
+    """Why ``config`` cannot be used in this environment (empty when it can)."""
+    out: list[Diagnostic] = []
+    extra = allowed_hosts(env)
+    for role, key, url, env_name in (
+        (Role.PLATFORM, "platformUrl", config.platform_url, "AEP_PLATFORM_URL"),
+        (Role.IMS, "imsUrl", config.ims_url, "AEP_IMS_URL"),
+    ):
+        if url is not None and not _env(env, env_name):
+            problem = file_url_problem(role, url, extra)
+            if problem:
+                out.append(_diag(config, key, problem))
+    if config.embedded or config.platform_url or _env(env, "AEP_PLATFORM_URL"):
+        return out
+    if in_ci(env):
+        msg = f"names no platform, and CI=true never uses the embedded one: {_NAME_A_PLATFORM}"
+        out.append(_diag(config, "", msg))
+    elif config.names_credentials:
+        msg = f"names credentials but no platform: {_NAME_A_PLATFORM}"
+        out.append(_diag(config, "", msg))
+    return out
+
+
+def _embedded(label: str, sandbox: str, config: TargetConfig | None) -> Session:
+    from reconciler.remote.embedded import EMBEDDED_DB, embedded_connection
+
+    protected = bool(config and config.protected)
+    return Session(label, embedded_connection(sandbox.lower()), EMBEDDED_DB, protected, config)
+
+
+def resolve(project: Project, name: str | None, env: Mapping[str, str]) -> Session:
+    """The session of target ``name`` (or the default one) in environment ``env``."""
+    config = select_target(project, name)
+    if config is not None:
+        problems = target_problems(config, env)
+        if problems:
+            raise ManifestError(problems)
+    env_platform = _env(env, "AEP_PLATFORM_URL")
+    if config is None:
+        if not env_platform:
+            if in_ci(env):
+                raise ConfigError(
+                    "no target names a platform and CI=true never falls back to the embedded "
+                    "one: set AEP_PLATFORM_URL, or give reconciler.yaml a target with "
+                    "platformUrl (or platform: embedded)"
+                )
+            return _embedded(EMBEDDED_TARGET, _env(env, "AEP_SANDBOX_NAME") or "prod", None)
+        return _remote(ENV_TARGET, None, env)
+    if env_platform or config.platform_url:
+        return _remote(config.name, config, env)
+    return _embedded(config.name, config.sandbox, config)
+
+
+def _remote(label: str, config: TargetConfig | None, env: Mapping[str, str]) -> Session:
+    platform_url = _env(env, "AEP_PLATFORM_URL") or (config.platform_url if config else None)
+    assert platform_url
+    ims_url = _env(env, "AEP_IMS_URL") or (config.ims_url if config else None) or DEFAULT_IMS_URL
+    sandbox = config.sandbox if config else (_env(env, "AEP_SANDBOX_NAME") or "prod")
     connection = Connection(
         platform_url=platform_url.rstrip("/"),
-        ims_url=(
-            (config.ims_url if config else None) or _env(env, "AEP_IMS_URL") or DEFAULT_IMS_URL
-        ).rstrip("/"),
+        ims_url=ims_url.rstrip("/"),
         org_id=(config.org_id if config else None) or _credential(env, None, "AEP_ORG_ID", label),
         client_id=_credential(
             env, config.client_id_env if config else None, "AEP_CLIENT_ID", label
@@ -94,4 +168,4 @@ def resolve(project: Project, name: str | None, env: Mapping[str, str]) -> Sessi
         sandbox=sandbox.lower(),
         scopes=(config.scopes if config else None) or _env(env, "AEP_SCOPES") or DEFAULT_SCOPES,
     )
-    return Session(label, connection, None, protected, config)
+    return Session(label, connection, None, bool(config and config.protected), config)

@@ -17,7 +17,7 @@ from reconciler.commands._flags import add_plan_flags, options_from
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ConfigError, PlanError
 from reconciler.durations import describe, parse_duration
-from reconciler.pipeline import Context, load_context, plan_for
+from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import Plan
 from reconciler.remote import AepClient
 from reconciler.render.plan import event_line, not_applied_lines, plan_text, use_colour
@@ -162,5 +162,6 @@ def run(args: argparse.Namespace) -> int:
     if args.parallelism < 1:
         raise ConfigError("--parallelism must be at least 1")
     ctx = load_context(args.path, args.target, allow_empty=args.allow_empty)
+    require_stack(ctx, "apply")
     print(f"reconciler apply · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return asyncio.run(_apply(args, ctx))

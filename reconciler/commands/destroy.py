@@ -12,7 +12,7 @@ from reconciler.applier import Applier, Event, Outcome
 from reconciler.applier.lease import Lease
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ConfigError
-from reconciler.pipeline import EMPTY, Context, load_stack, plan_for
+from reconciler.pipeline import EMPTY, Context, load_stack, plan_for, require_stack
 from reconciler.plan import Plan, PlanOptions
 from reconciler.planner.teardown import lock_key, teardown
 from reconciler.remote import AepClient
@@ -111,5 +111,6 @@ def run(args: argparse.Namespace) -> int:
     if args.parallelism < 1:
         raise ConfigError("--parallelism must be at least 1")
     ctx = load_stack(args.path, args.target)
+    require_stack(ctx, "destroy")
     print(f"reconciler destroy · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return asyncio.run(_destroy(args, ctx))

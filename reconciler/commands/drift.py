@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.diagnostics import ReconcilerError
-from reconciler.pipeline import Context, load_context, plan_for
+from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import PlanOptions
 from reconciler.render.drift import TargetReport, render
 
@@ -49,14 +49,18 @@ async def check(ctx: Context) -> TargetReport:
         async with ctx.session.client() as client:
             plan = await plan_for(ctx, client, PlanOptions(ignore_fields=ctx.session.ignore_fields))
     except ReconcilerError as exc:
-        return TargetReport(ctx.session.target, ctx.stack, error=str(exc))
+        return TargetReport(
+            ctx.session.target, ctx.stack, error=str(exc), endpoint=ctx.session.endpoint
+        )
     return TargetReport.from_plan(plan)
 
 
 def _load(path: str | None, target: str | None, many: bool) -> Context | TargetReport:
     """One target's context; with several targets a bad one is reported, not fatal."""
     try:
-        return load_context(path, target)
+        ctx = load_context(path, target)
+        require_stack(ctx, "drift")
+        return ctx
     except ReconcilerError as exc:
         if not many:
             raise  # cli.py prints it (diagnostics one per line) and exits 1

@@ -20,7 +20,7 @@ from reconciler.manifests.project import (
     load_manifests,
 )
 from reconciler.ownership import NAME_TAG, STACK_TAG
-from reconciler.pipeline import Context, load_context
+from reconciler.pipeline import Context, load_context, require_stack
 from reconciler.plan import Change, Plan
 from reconciler.planner.adopt import (
     SCHEMA_MODELINE,
@@ -240,5 +240,6 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
 def run(args: argparse.Namespace) -> int:
     check_kind(args.kind)
     ctx = load(args.path, args.target)
+    require_stack(ctx, "import")  # it writes the stack's ownership tags
     print(f"reconciler import · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return asyncio.run(_import(args, ctx))

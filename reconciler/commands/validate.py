@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import sorted_diagnostics
 from reconciler.manifests.project import collect_manifests, default_root, read_project
+from reconciler.target import target_problems
 
 FORMAT_VERSION = "1.0"
 
@@ -34,7 +36,10 @@ def run(args: argparse.Namespace) -> int:
     root: Path = args.path if args.path is not None else default_root()
     project, config_diags = read_project(root)
     loaded = collect_manifests(root, project, args.target)
-    diags = sorted_diagnostics([*config_diags, *loaded.diagnostics])
+    # every target, not just the chosen one: a pull request that points any of them at a
+    # foreign host is caught before a workflow uses it
+    usable = [d for t in project.targets.values() for d in target_problems(t, os.environ)]
+    diags = sorted_diagnostics([*config_diags, *usable, *loaded.diagnostics])
     if args.format == "json":
         doc = {
             "format_version": FORMAT_VERSION,

@@ -18,7 +18,9 @@ _MAX_SHOWN = 60
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """ "; did you mean 'x'?" when a choice is close to ``word``, else ""."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    ordered = sorted(choices)
+    same = [c for c in ordered if c.lower() == word.lower()]  # platformURL → platformUrl
+    close = same or difflib.get_close_matches(word, ordered, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 

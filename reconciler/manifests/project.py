@@ -10,7 +10,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from reconciler.diagnostics import ConfigError, Diagnostic, ManifestError, sorted_diagnostics
+from reconciler.diagnostics import (
+    ConfigError,
+    Diagnostic,
+    ManifestError,
+    SourceRange,
+    sorted_diagnostics,
+)
 from reconciler.manifests.crosschecks import check_set
 from reconciler.manifests.documents import Document, format_path, load_file
 from reconciler.manifests.model_errors import diagnostics_from
@@ -35,7 +41,7 @@ CONFIG_NAMES = ("reconciler.yaml", "reconciler.yml")
 @dataclass(frozen=True)
 class TargetConfig:
     name: str
-    platform_url: str | None  # None = the embedded platform
+    platform_url: str | None  # None: the embedded platform if named so (see embedded)
     ims_url: str | None
     org_id: str | None
     sandbox: str
@@ -45,6 +51,16 @@ class TargetConfig:
     protected: bool
     variables: Mapping[str, str]
     ignore_fields: Mapping[str, tuple[str, ...]]  # kind -> spec-relative paths
+    embedded: bool = False  # ``platform: embedded``
+    # where the target ("") and each field it sets are written, for diagnostics
+    where: Mapping[str, SourceRange] = field(default_factory=dict)
+
+    @property
+    def names_credentials(self) -> bool:
+        return any((self.org_id, self.client_id_env, self.client_secret_env))
+
+    def at(self, key: str) -> SourceRange | None:
+        return self.where.get(key) or self.where.get("")
 
 
 @dataclass(frozen=True)
@@ -77,7 +93,16 @@ def _text(value: VarValue) -> str:
     return str(value)
 
 
-def _target(name: str, model: TargetModel, shared: Mapping[str, VarValue]) -> TargetConfig:
+def _where(doc: Document, name: str, model: TargetModel) -> dict[str, SourceRange]:
+    where = {"": doc.at(("targets", name), key=True)}
+    for key in model.model_fields_set:
+        where[key] = doc.at(("targets", name, key))
+    return where
+
+
+def _target(
+    name: str, model: TargetModel, shared: Mapping[str, VarValue], doc: Document
+) -> TargetConfig:
     variables = {k: _text(v) for k, v in {**shared, **model.variables}.items()}
     return TargetConfig(
         name=name,
@@ -91,6 +116,8 @@ def _target(name: str, model: TargetModel, shared: Mapping[str, VarValue]) -> Ta
         protected=model.protected,
         variables=variables,
         ignore_fields={k: tuple(v) for k, v in sorted(model.ignoreFields.items())},
+        embedded=model.platform == "embedded",
+        where=_where(doc, name, model),
     )
 
 
@@ -145,7 +172,7 @@ def read_project(root: Path) -> tuple[Project, list[Diagnostic]]:
         skip = frozenset(path for path, _ in secrets)
         return empty, diags + diagnostics_from(exc, ProjectModel, doc, skip=skip)
     targets = {
-        name: _target(name, target or TargetModel(), model.variables)
+        name: _target(name, target or TargetModel(), model.variables, doc)
         for name, target in sorted(model.targets.items())
     }
     shared = {k: _text(v) for k, v in model.variables.items()}

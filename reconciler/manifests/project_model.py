@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,7 @@ class _Strict(BaseModel):
 
 
 class TargetModel(_Strict):
+    platform: Literal["embedded"] | None = None
     platformUrl: Annotated[str, Field(pattern=r"^https?://")] | None = None
     imsUrl: Annotated[str, Field(pattern=r"^https?://")] | None = None
     orgId: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+@AdobeOrg$")] | None = None
@@ -95,6 +96,23 @@ def _ignore_rules(doc: Document, name: str, target: Mapping[str, Any]) -> list[D
     return out
 
 
+# What a target of the embedded platform cannot have: it is local and its credential is
+# the platform's own.
+_NOT_EMBEDDED = ("platformUrl", "imsUrl", "orgId", "clientIdEnv", "clientSecretEnv")
+
+
+def _embedded_rules(doc: Document, name: str, target: Mapping[str, Any]) -> list[Diagnostic]:
+    if target.get("platform") != "embedded":
+        return []
+    out = []
+    for key in _NOT_EMBEDDED:
+        if key in target:
+            where = ("targets", name, key)
+            msg = f"a target with platform: embedded takes no {key} (it is the local platform)"
+            out.append(Diagnostic(msg, doc.at(where, key=True), format_path(where)))
+    return out
+
+
 def config_rules(doc: Document, raw: Any) -> list[Diagnostic]:
     """Rules beyond the schema, run on the raw data so they report beside schema errors."""
     out = []
@@ -107,4 +125,5 @@ def config_rules(doc: Document, raw: Any) -> list[Diagnostic]:
         out.append(Diagnostic(msg, doc.at(("defaultTarget",)), "defaultTarget"))
     for name, target in targets.items():
         out += _ignore_rules(doc, str(name), _mapping(target))
+        out += _embedded_rules(doc, str(name), _mapping(target))
     return out

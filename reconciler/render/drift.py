@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.plan import Finding, FindingType, Plan
+from reconciler.plan import Endpoint, Finding, FindingType, Plan
+from reconciler.render.plan import endpoint_markdown
 
 REPORT_FORMAT_VERSION = "1.0"  # the drift report's JSON, versioned apart from the plan's
 _MAX_VALUE_CHARS = 200  # a whole export request is too long for one text line
@@ -23,10 +24,11 @@ class TargetReport:
     findings: tuple[Finding, ...] = ()
     ignored: Mapping[str, int] = field(default_factory=dict)  # "Kind/name" -> fields ignored
     error: str | None = None
+    endpoint: Endpoint | None = None
 
     @classmethod
     def from_plan(cls, plan: Plan) -> TargetReport:
-        return cls(plan.target, plan.stack, plan.findings, dict(plan.ignored))
+        return cls(plan.target, plan.stack, plan.findings, dict(plan.ignored), None, plan.endpoint)
 
     @property
     def in_sync(self) -> bool:
@@ -45,6 +47,7 @@ class TargetReport:
         data: dict[str, Any] = {
             "target": self.target,
             "stack": self.stack,
+            "endpoint": self.endpoint.to_json() if self.endpoint else None,
             "in_sync": self.in_sync,
             "findings": [f.to_json() for f in self.findings],
             "counts": self.counts(),
@@ -102,7 +105,8 @@ def report_text(reports: Sequence[TargetReport]) -> str:
     for report in reports:
         if lines:
             lines.append("")
-        lines.append(f"target {report.target} (stack {report.stack}):")
+        where = f" on {report.endpoint.describe()}" if report.endpoint else ""
+        lines.append(f"target {report.target} (stack {report.stack}){where}:")
         lines += [finding_text(f) for f in report.findings]
         if report.ignored:
             named = ", ".join(f"{k}: {n}" for k, n in sorted(report.ignored.items()))
@@ -119,7 +123,12 @@ def report_json(reports: Sequence[TargetReport]) -> str:
     }
     if len(reports) == 1:  # issue 5's single-target shape stays valid
         only = data["targets"][0]
-        data.update(target=only["target"], stack=only["stack"], findings=only["findings"])
+        data.update(
+            target=only["target"],
+            stack=only["stack"],
+            endpoint=only["endpoint"],
+            findings=only["findings"],
+        )
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -141,6 +150,7 @@ def _md_target(report: TargetReport) -> list[str]:
     lines = [
         f"### {icon} drift: `{report.target}` (stack `{report.stack}`)",
         "",
+        *endpoint_markdown(report.endpoint),
         f"**{_md(_summary(report))}**",
         "",
     ]

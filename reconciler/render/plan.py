@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
-from reconciler.plan import Action, Change, Finding, Plan
+from reconciler.plan import Action, Change, Endpoint, Finding, Plan
 from reconciler.resources import ResourceKey
 
 _COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "=": "36", "!": "33", "x": "31"}
@@ -177,6 +177,7 @@ def plan_markdown(plan: Plan) -> str:
     lines = [
         f"### reconciler plan: `{plan.target}` (stack `{plan.stack}`)",
         "",
+        *endpoint_markdown(plan.endpoint),
         "| create | update | replace | cancel | delete | unchanged | blocked | drift |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {s['create']} | {s['update']} | {s['replace']} | {s['cancel']} | {s['delete']} "
@@ -214,6 +215,21 @@ def plan_markdown(plan: Plan) -> str:
         for f in plan.drift:
             lines.append(f"| {f.type.value} | `{f.kind}/{f.name}` | {_md_escape(f.detail)} |")
     return "\n".join(lines) + "\n"
+
+
+def endpoint_markdown(endpoint: Endpoint | None) -> list[str]:
+    """Where a plan or report was made, as a Markdown paragraph (nothing when unknown)."""
+    if endpoint is None:
+        return []
+    where = (
+        f"**embedded platform** (`{_md_escape(endpoint.platform)}`)"
+        if endpoint.embedded
+        else f"`{_md_escape(endpoint.platform)}`"
+    )
+    return [
+        f"On {where} · org `{_md_escape(endpoint.org)}` · sandbox `{_md_escape(endpoint.sandbox)}`",
+        "",
+    ]
 
 
 def _diff_lines(change: Change) -> Iterable[str]:

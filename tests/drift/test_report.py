@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.commands.drift import exit_code, targets_of
-from reconciler.plan import Finding, FindingType, Origin, Plan
+from reconciler.plan import Endpoint, Finding, FindingType, Origin, Plan
 from reconciler.render.drift import TargetReport, field_changes, render, report_json
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -69,10 +69,18 @@ FINDINGS = (
         detail="its job was cancelled or deleted outside reconciler",
     ),
 )
+STAGING = Endpoint("https://platform.adobe.io", "1BD6382559DF0C130A49422D@AdobeOrg", "staging")
+LOCAL = Endpoint(".reconciler/platform.db", "embedded@AdobeOrg", "prod", embedded=True)
 DRIFTED = TargetReport(
-    "staging", "marketing-exports", FINDINGS, {"Dataset/profile-export": 1, "ExportJob/x": 2}
+    "staging",
+    "marketing-exports",
+    FINDINGS,
+    {"Dataset/profile-export": 1, "ExportJob/x": 2},
+    endpoint=STAGING,
 )
-CLEAN = TargetReport("local", "marketing-exports", (), {"Dataset/profile-export": 1})
+CLEAN = TargetReport(
+    "local", "marketing-exports", (), {"Dataset/profile-export": 1}, endpoint=LOCAL
+)
 BROKEN = TargetReport("prod", "marketing-exports", error="GET /export/jobs failed: HTTP 503")
 
 
