@@ -8,6 +8,7 @@ non-UTF-8 files each become a Diagnostic; nothing here raises for bad input.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.diagnostics import Diagnostic, SourceRange
@@ -22,6 +24,13 @@ from reconciler.diagnostics import Diagnostic, SourceRange
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 20_000  # nodes built per document, counting every alias expansion
 MAX_ALIASES = 100  # alias uses per document
+# Lists and mappings inside a document. The platform answers a body one or two levels
+# deeper than it was sent, and reconciler refuses answers nested past wire.MAX_DEPTH: a
+# manifest it could apply but never read back would wedge the stack.
+MAX_NESTING = 32
+# Integers a JSON API stores (a signed 64-bit long); floats must be finite.
+MAX_INTEGER = 2**63 - 1
+_MAX_NUMBER_TEXT = 40
 
 _TOO_BIG = f"more than {MAX_ALIASES} YAML aliases or {MAX_NODES} nodes in one document"
 
@@ -94,6 +103,9 @@ class _Builder:
         if self.aliases > MAX_ALIASES or self.nodes > MAX_NODES:
             raise _TooBig(node)
         self.doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if len(path) >= MAX_NESTING and isinstance(node, MappingNode | SequenceNode):
+            self.error(node, path, f"nests deeper than {MAX_NESTING} levels")
+            return None
         if isinstance(node, MappingNode) and node.tag == _YAML + "map":
             return self.mapping(node, path, stack | {id(node)})
         if isinstance(node, SequenceNode) and node.tag == _YAML + "seq":
@@ -102,7 +114,7 @@ class _Builder:
         if isinstance(node, ScalarNode) and node.tag in _STRING_TAGS:
             return str(node.value)
         if isinstance(node, ScalarNode) and node.tag in _PLAIN_TAGS:
-            return self.plain(node)
+            return self.number(node, path, self.plain(node))
         tag = str(node.tag).replace(_YAML, "!!")
         self.error(node, path, f"YAML tag '{tag}' is not allowed; write plain YAML values")
         return None
@@ -117,6 +129,18 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, ArithmeticError):
             return str(node.value)
+
+    def number(self, node: ScalarNode, path: FieldPath, value: Any) -> Any:
+        """``value``, unless it is a number no JSON API could store (then a diagnostic)."""
+        too_long = node.tag in (_YAML + "int", _YAML + "float") and (
+            len(str(node.value)) > _MAX_NUMBER_TEXT
+        )
+        huge = isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER
+        if too_long or huge or (isinstance(value, float) and not math.isfinite(value)):
+            limit = f"integers within ±{MAX_INTEGER}, finite numbers of at most {_MAX_NUMBER_TEXT}"
+            self.error(node, path, f"number out of range ({limit} characters); quote it for text")
+            return None
+        return value
 
     def mapping(self, node: MappingNode, path: FieldPath, stack: frozenset[int]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -188,6 +212,25 @@ def _compose(text: str) -> tuple[YAML, Iterator[Node]]:
     return yaml, yaml.compose_all(text)
 
 
+def _too_deep(text: str, display: str) -> Diagnostic:
+    """Where ``text`` first nests past MAX_NESTING, found by its (iterative) parse events."""
+    depth = 0
+    where = SourceRange(display)
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    mark = event.start_mark
+                    where = SourceRange(display, mark.line + 1, mark.column + 1)
+                    break
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        pass
+    return Diagnostic(f"nests deeper than {MAX_NESTING} levels", where)
+
+
 def load_file(path: Path, display: str) -> tuple[list[Document], list[Diagnostic]]:
     """Every non-empty document of one YAML file, or the diagnostics that stop it."""
     text, diags = _read_text(path, display)
@@ -214,6 +257,10 @@ def load_file(path: Path, display: str) -> tuple[list[Document], list[Diagnostic
     except YAMLError as exc:
         # The documents before the broken one are whole: keep checking them in this pass.
         return docs, [*diags, _syntax_error(exc, display)]
+    except RecursionError:
+        # ruamel composes nodes recursively: thousands of levels exhaust Python's stack
+        # before _Builder sees a single one of them
+        return docs, [*diags, _too_deep(text, display)]
     if not docs and not diags:
         diags.append(
             Diagnostic("file is empty; expected at least one document", SourceRange(display))

@@ -12,10 +12,18 @@ Problem = tuple[Path_, str]  # (field path inside the value, message)
 VAR_NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _REFERENCE = re.compile(rf"^var\.({VAR_NAME})$")
+# How much variable text one value may take in: a small file that uses a large variable
+# many times must not expand to gigabytes.
+MAX_EXPANDED = 64 * 1024
 
 
 def _substitute(text: str, variables: Mapping[str, str], problems: list[str]) -> str:
+    grown = 0
+
     def one(match: re.Match[str]) -> str:
+        nonlocal grown
+        if grown > MAX_EXPANDED:
+            return ""  # already reported; stop building the value
         if match.group(0) == "$${":
             return "${"  # an escaped, literal "${"
         inner = match.group(1).strip()
@@ -28,6 +36,10 @@ def _substitute(text: str, variables: Mapping[str, str], problems: list[str]) ->
             known = ", ".join(sorted(variables)) or "none"
             problems.append(f"undefined variable '{name}' (defined: {known})")
             return match.group(0)
+        grown += len(variables[name])
+        if grown > MAX_EXPANDED:
+            problems.append(f"expands to more than {MAX_EXPANDED} characters")
+            return ""
         return variables[name]
 
     return _TOKEN.sub(one, text)
