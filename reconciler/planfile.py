@@ -3,11 +3,19 @@
 The file holds the plan, the desired state it was computed from (so apply executes what
 was reviewed even if the manifests changed since), the options, and a fingerprint of every
 live object read. It never holds a credential: apply resolves those again.
+
+The checksum is an HMAC-SHA256 of everything in the file but the applied mark, the plan's
+target, stack and endpoint included, so a plan can only be applied where it was made. With
+``RECONCILER_PLAN_KEY`` set (a workflow secret shared by the plan and apply jobs) nobody
+without the key can edit a plan and fix its checksum; without it the key is public and the
+checksum only catches accidents. A keyed apply refuses an unkeyed plan and the other way
+round.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import json
 import os
 import tempfile
@@ -19,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import PlanError, SourceRange
-from reconciler.plan import Plan, PlanOptions, canonical_hash
+from reconciler.plan import Plan, PlanOptions, canonical_json
 from reconciler.redaction import REDACTOR
 from reconciler.resources import (
     DATASET,
@@ -30,7 +38,19 @@ from reconciler.resources import (
     ResourceKey,
 )
 
-FILE_FORMAT = "reconciler-saved-plan/1"
+FILE_FORMAT = "reconciler-saved-plan/2"
+KEY_ENV = "RECONCILER_PLAN_KEY"
+_PUBLIC_KEY = b"reconciler-saved-plan, unkeyed"
+
+
+def plan_key(env: Mapping[str, str]) -> bytes | None:
+    """The secret key saved plans are sealed with, or None when the environment has none."""
+    key = env.get(KEY_ENV, "")
+    return key.encode() if key else None
+
+
+def _seal(payload: Mapping[str, Any], key: bytes | None) -> str:
+    return hmac.new(key or _PUBLIC_KEY, canonical_json(payload).encode(), "sha256").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -104,12 +124,13 @@ def new_saved_plan(plan: Plan, manifests: ManifestSet, options: PlanOptions) -> 
     return SavedPlan(uuid.uuid4().hex, plan, manifests, options, time.time())
 
 
-def write(path: Path, saved: SavedPlan) -> None:
+def write(path: Path, saved: SavedPlan, key: bytes | None = None) -> None:
     # live values in the plan come from the platform, which may echo a secret back
     payload = REDACTOR.value(_payload(saved))
     document = {
         "format": FILE_FORMAT,
-        "checksum": canonical_hash(payload),
+        "checksum": _seal(payload, key),
+        "keyed": key is not None,
         "applied_at": saved.applied_at,
         **payload,
     }
@@ -129,15 +150,26 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def read(path: Path) -> SavedPlan:
+_UNSEALED = ("format", "checksum", "keyed", "applied_at")
+
+
+def read(path: Path, key: bytes | None = None) -> SavedPlan:
+    """The saved plan at ``path``, checked against ``key``; PlanError for anything else."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PlanError(f"{path}: not a readable saved plan ({exc})") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise PlanError(f"{path}: not a readable saved plan ({type(exc).__name__})") from None
     if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
         raise PlanError(f"{path}: not a saved plan of this reconciler (format {FILE_FORMAT})")
-    payload = {k: v for k, v in document.items() if k not in ("format", "checksum", "applied_at")}
-    if canonical_hash(payload) != document.get("checksum"):
+    if document.get("keyed") is not (key is not None):
+        made, here = ("with", "without") if document.get("keyed") else ("without", "with")
+        raise PlanError(f"{path} was sealed {made} {KEY_ENV} and is applied {here} it")
+    payload = {k: v for k, v in document.items() if k not in _UNSEALED}
+    try:
+        sealed = _seal(payload, key)
+    except (TypeError, ValueError, RecursionError):
+        sealed = ""
+    if not hmac.compare_digest(sealed, str(document.get("checksum", ""))):
         raise PlanError(f"{path}: the saved plan was modified after it was written")
     try:
         desired = [_desired(d) for d in payload["desired"]]
@@ -155,13 +187,13 @@ def read(path: Path) -> SavedPlan:
             created_at=float(payload["created_at"]),
             applied_at=document.get("applied_at"),
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PlanError(f"{path}: the saved plan is incomplete ({exc})") from None
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise PlanError(f"{path}: the saved plan is incomplete ({type(exc).__name__})") from None
 
 
-def mark_applied(path: Path, saved: SavedPlan) -> None:
+def mark_applied(path: Path, saved: SavedPlan, key: bytes | None = None) -> None:
     """Consume the file before applying: the same saved plan can never run twice."""
-    write(path, dataclasses.replace(saved, applied_at=time.time()))
+    write(path, dataclasses.replace(saved, applied_at=time.time()), key)
 
 
 def moved_objects(saved: Plan, fresh: Plan) -> list[str]:

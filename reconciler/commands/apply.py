@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -120,13 +121,17 @@ async def _wait(client: AepClient, job_ids: list[str], timeout: float) -> int:
 async def _apply(args: argparse.Namespace, ctx: Context) -> int:
     async with ctx.session.client() as client, Lease(client, ctx.stack, wait=args.lock_timeout):
         if args.plan is not None:
-            saved = planfile.read(args.plan)
+            key = planfile.plan_key(os.environ)
+            saved = planfile.read(args.plan, key)
             if saved.applied_at is not None:
                 raise PlanError(f"{args.plan} was applied already; run plan again")
-            if saved.plan.target != ctx.session.target or saved.plan.stack != ctx.stack:
+            made = (saved.plan.target, saved.plan.stack, saved.plan.endpoint)
+            if made != (ctx.session.target, ctx.stack, ctx.session.endpoint):
+                where = saved.plan.endpoint.describe() if saved.plan.endpoint else "unknown"
                 raise PlanError(
                     f"{args.plan} was made for target {saved.plan.target} (stack "
-                    f"{saved.plan.stack}), not {ctx.session.target} ({ctx.stack})"
+                    f"{saved.plan.stack}, {where}), not {ctx.session.target} ({ctx.stack}, "
+                    f"{ctx.session.endpoint.describe()})"
                 )
             fresh = await plan_for(ctx, client, saved.options, saved.manifests)
             planfile.check_fresh(saved, fresh)
@@ -139,7 +144,7 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
                 question=f"Apply these changes to {ctx.session.target}?",
                 approved=True,
             )
-            planfile.mark_applied(args.plan, saved)
+            planfile.mark_applied(args.plan, saved, key)
         else:
             plan = await plan_for(ctx, client, options_from(args, ctx))
             print(plan_text(plan, colour=use_colour(sys.stdout)), end="")

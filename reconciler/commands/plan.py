@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     plan = asyncio.run(_plan(ctx, options))
     sys.stdout.write(render(plan, args.format))
     if args.out:
-        planfile.write(args.out, planfile.new_saved_plan(plan, ctx.manifests, options))
+        saved = planfile.new_saved_plan(plan, ctx.manifests, options)
+        planfile.write(args.out, saved, planfile.plan_key(os.environ))
         print(
             f"saved plan to {args.out}; apply it with: reconciler apply --plan {args.out}",
             file=sys.stderr,
