@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 
 from reconciler import console
@@ -41,6 +43,13 @@ def redacted_output() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
+def _catch_interrupts() -> None:
+    """From here on Ctrl-C raises KeyboardInterrupt (asyncio.run relies on that handler), so
+    an apply releases its lease on the way out; the entry point exited at once before."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
@@ -50,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        _catch_interrupts()
         code: int = args.run(args)
         return code
     except KeyboardInterrupt:

@@ -15,7 +15,7 @@ from starlette.routing import Match, Route
 from reconciler.emulator import catalog, exports, ims, profile_config
 from reconciler.emulator.clock import ManualClock
 from reconciler.emulator.config import EmulatorConfig
-from reconciler.emulator.database import Database
+from reconciler.emulator.database import Database, DatabaseLocked
 from reconciler.emulator.datasets import DatasetStore
 from reconciler.emulator.faults import ASGIApp, FaultInjector, Receive, Scope, Send
 from reconciler.emulator.gateway import Caller, authenticate
@@ -155,6 +155,13 @@ def _template(scope: Scope) -> str:
     return str(scope.get("path", ""))
 
 
+async def _locked(request: Request, exc: Exception) -> Response:
+    """Another process holds the SQLite file: a 503 the client waits on and then reports."""
+    response = gateway_error("503000", str(exc)).response
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HttpError)
     return exc.response
@@ -173,7 +180,11 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     """Build the embedded platform; ``app.state.platform`` exposes clock, stores and counters."""
     config = config or EmulatorConfig()
     platform = Platform(config)
-    handlers: dict[Any, Any] = {HttpError: _http_error, HTTPException: _starlette_error}
+    handlers: dict[Any, Any] = {
+        HttpError: _http_error,
+        HTTPException: _starlette_error,
+        DatabaseLocked: _locked,
+    }
     app = Starlette(routes=ROUTES, exception_handlers=handlers)
     app.state.platform = platform
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)

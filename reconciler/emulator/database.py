@@ -83,6 +83,16 @@ class DatabaseUnavailable(OSError):
     """The file cannot be opened as the platform's database (not SQLite, locked, read-only)."""
 
 
+class DatabaseLocked(DatabaseUnavailable):
+    """Another process holds the database's write lock for longer than the busy timeout."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path} is locked by another process (another reconciler, or an emulator serving "
+            "the same file); wait for it to finish, then run again"
+        )
+
+
 class Database:
     """One connection (``:memory:`` needs exactly one); WAL for files; explicit transactions.
 
@@ -110,7 +120,12 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back if the block raises."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseLocked(self.path) from None  # after busy_timeout's wait
+            raise
         try:
             yield self.conn
         except BaseException:

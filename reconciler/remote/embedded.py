@@ -9,8 +9,10 @@ from pathlib import Path
 
 import httpx
 
+from reconciler.diagnostics import ConfigError
 from reconciler.emulator import EmulatorConfig, create_app
 from reconciler.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID
+from reconciler.emulator.database import DatabaseUnavailable
 from reconciler.remote import Connection
 
 EMBEDDED_DB = Path(".reconciler") / "platform.db"
@@ -37,5 +39,8 @@ def embedded_transport(
     The platform refuses sandboxes it does not have; the target's own sandbox is one.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(EmulatorConfig(db_path=str(db_path), sandboxes=(sandbox,)))
+    try:
+        app = create_app(EmulatorConfig(db_path=str(db_path), sandboxes=(sandbox,)))
+    except DatabaseUnavailable as exc:  # locked (after a wait), not SQLite, or read-only
+        raise ConfigError(f"the embedded platform's database {exc}") from None
     return httpx.ASGITransport(app=app)
