@@ -71,6 +71,7 @@ class DesiredDataset:
     body: Mapping[str, Any]  # POST /dataSets body, variables resolved
     source: SourceRange
     lifecycle: Lifecycle
+    previous_names: tuple[str, ...] = ()  # metadata.previousNames, newest rename first
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class DesiredExportJob:
     dataset: str | None  # the referenced Dataset manifest name, None when datasetId is literal
     source: SourceRange
     lifecycle: Lifecycle
+    previous_names: tuple[str, ...] = ()  # metadata.previousNames
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,11 @@ class _Strict(BaseModel):
 
 class Metadata(_Strict):
     name: ManifestName
+    previousNames: list[ManifestName] = Field(
+        default_factory=list,
+        description="Names this manifest had before (a rename): the live object that "
+        "carries one of them is renamed in place, never created again.",
+    )
 
 
 class LifecycleSpec(_Strict):

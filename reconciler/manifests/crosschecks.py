@@ -112,7 +112,30 @@ def duplicate_requests(checked: Sequence[Checked]) -> list[Diagnostic]:
     return out
 
 
+def previous_names(checked: Sequence[Checked]) -> list[Diagnostic]:
+    """metadata.previousNames name no current manifest of the kind, and one manifest each."""
+    current = {(c.resource.key.kind, c.resource.key.name) for c in checked}
+    claimed: dict[tuple[str, str], Checked] = {}
+    out = []
+    for item in checked:
+        kind = item.resource.key.kind
+        for index, old in enumerate(item.resource.previous_names):
+            where = ("metadata", "previousNames", index)
+            if (kind, old) in current:
+                msg = f"'{old}' is the name of a {kind} manifest; previousNames lists names no "
+                msg += "manifest has any more"
+                out.append(Diagnostic(msg, item.doc.at(where), format_path(where)))
+            elif (kind, old) in claimed and claimed[(kind, old)] is not item:
+                first = claimed[(kind, old)]
+                msg = f"'{old}' is a previous name of {kind} '{first.resource.key.name}' too "
+                msg += f"({first.doc.start}); one object cannot become two"
+                out.append(Diagnostic(msg, item.doc.at(where), format_path(where)))
+            else:
+                claimed[(kind, old)] = item
+    return out
+
+
 def check_set(checked: Sequence[Checked], failed: Sequence[Document] = ()) -> list[Diagnostic]:
     """Every rule that needs more than one document."""
     refs = dataset_references(checked, failed)
-    return unique_names(checked) + refs + duplicate_requests(checked)
+    return unique_names(checked) + refs + duplicate_requests(checked) + previous_names(checked)

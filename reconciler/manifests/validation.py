@@ -108,14 +108,16 @@ def _desired(doc: Document, model: BaseModel) -> Desired:
     lifecycle_model = getattr(model, "lifecycle", None)
     lifecycle = lifecycle_model.to_lifecycle() if lifecycle_model else None
     if isinstance(model, DatasetManifest):
+        previous = tuple(model.metadata.previousNames)
         body = model.spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
         key = ResourceKey(DATASET, model.metadata.name)
-        return DesiredDataset(key, body, doc.start, lifecycle or Lifecycle())
+        return DesiredDataset(key, body, doc.start, lifecycle or Lifecycle(), previous)
     assert isinstance(model, ExportJobManifest)
+    previous = tuple(model.metadata.previousNames)
     key = ResourceKey(model.kind, model.metadata.name)
     body = model.spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
     dataset = model.spec.destination.dataset
-    return DesiredExportJob(key, body, dataset, doc.start, lifecycle or Lifecycle())
+    return DesiredExportJob(key, body, dataset, doc.start, lifecycle or Lifecycle(), previous)
 
 
 def check_document(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from reconciler.live import LiveState, job_fingerprint
 from reconciler.ownership import inventory_entry
 from reconciler.plan import Action, Change, Finding, Observation, Plan, PlanOptions
 from reconciler.planner.datasets import DatasetPlan, plan_dataset, plan_orphans
 from reconciler.planner.jobs import JobPlan, leftover_jobs, plan_job
 from reconciler.planner.safety import guard
-from reconciler.resources import DATASET, EXPORT_JOB, ManifestSet
+from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet, ResourceKey
 
 
 def make_plan(
@@ -24,9 +26,11 @@ def make_plan(
     entries = _job_entries_by_dataset(manifests)
     for desired in manifests.datasets:
         ignore = options.ignore_fields.get(DATASET, ()) + desired.lifecycle.ignore_fields
+        matches, moved_from = _live_matches(desired, live)
         plan_dataset(
             desired,
-            live.datasets_named(desired.key.name),
+            matches,
+            moved_from=moved_from,
             stack=stack,
             ignore=ignore,
             job_entries=entries.get(desired.key.name, ()),
@@ -39,7 +43,8 @@ def make_plan(
         ignore = options.ignore_fields.get(EXPORT_JOB, ()) + desired_job.lifecycle.ignore_fields
         plan_job(desired_job, datasets.outcomes, live, jobs, ignore)
     deleted = {c.id for c in datasets.changes if c.action is Action.DELETE and c.id}
-    leftover_jobs(live, {j.key.name for j in manifests.export_jobs}, jobs, deleted)
+    job_names = {n for j in manifests.export_jobs for n in (j.key.name, *j.previous_names)}
+    leftover_jobs(live, job_names, jobs, deleted)
     changes = guard(
         datasets.changes + jobs.changes, manifests=manifests, live=live, options=options
     )
@@ -57,6 +62,21 @@ def make_plan(
         ),
         ignored={**datasets.ignored, **jobs.ignored},
     )
+
+
+def _live_matches(
+    desired: DesiredDataset, live: LiveState
+) -> tuple[list[tuple[str, dict[str, Any]]], ResourceKey | None]:
+    """The owned datasets carrying the manifest's name; failing that, those carrying one of
+    its previous names (a rename to apply), with that name."""
+    matches = live.datasets_named(desired.key.name)
+    if matches:
+        return matches, None
+    for old in desired.previous_names:
+        matches = live.datasets_named(old)
+        if matches:
+            return matches, ResourceKey(DATASET, old)
+    return [], None
 
 
 def _job_entries_by_dataset(manifests: ManifestSet) -> dict[str, list[str]]:

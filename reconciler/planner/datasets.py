@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,27 +134,16 @@ def plan_dataset(
     job_entries: Iterable[str],
     result: DatasetPlan,
     may_replace: bool = True,
+    moved_from: ResourceKey | None = None,
 ) -> None:
+    """``matches``: the live datasets carrying the manifest's name, oldest first (for a
+    rename: those carrying the name ``moved_from`` it had before)."""
     name = desired.key.name
     declared, n_ignored = declared_view(desired.body, ignore)
     if n_ignored:
         result.ignored[str(desired.key)] = n_ignored
     if not matches:
-        body = create_body(desired, stack, declared, job_entries)
-        result.changes.append(
-            Change(desired.key, Action.CREATE, "declared, not on the platform", after=body)
-        )
-        result.findings.append(
-            Finding(
-                DATASET,
-                name,
-                FindingType.MISSING,
-                detail="declared, not on the platform",
-                declared=declared,
-                origin=Origin.CONFIG,
-            )
-        )
-        result.outcomes[name] = DatasetOutcome(None, Action.CREATE)
+        _plan_create(desired, declared, create_body(desired, stack, declared, job_entries), result)
         return
     live_id, live = matches[0]
     for dup_id, _ in matches[1:]:
@@ -166,11 +156,20 @@ def plan_dataset(
                 detail=f"a second dataset carries this manifest name (kept {live_id})",
             )
         )
+    result.claimed.add(live_id)
     view = live_view(live, declared, ignore)
     paths = changed_paths(view, declared)
-    if not paths:
+    if not paths and moved_from is None:
         result.changes.append(Change(desired.key, Action.NOOP, "in sync", id=live_id))
         result.outcomes[name] = DatasetOutcome(live_id, Action.NOOP, live)
+        return
+    if moved_from is not None:
+        result.findings.append(_move_finding(desired, live_id, moved_from))
+    if not paths:
+        body, ops = update_body(desired, stack, declared, live, ())
+        move = Change(desired.key, Action.UPDATE, "", id=live_id, after=body, dataset_patch=ops)
+        result.changes.append(_moved(move, moved_from))
+        result.outcomes[name] = DatasetOutcome(live_id, Action.UPDATE, live)
         return
     origin = origin_of(paths, declared, view, live)
     before = {k: view.get(k) for k in sorted({p.split(".")[0] for p in paths})}
@@ -195,38 +194,69 @@ def plan_dataset(
             f"{fields} cannot change after creation: a new dataset replaces it "
             "and the data in the old one is lost"
         )
-        result.changes.append(
-            Change(
-                desired.key,
-                Action.REPLACE,
-                reason,
-                id=live_id,
-                before=before,
-                after=body,
-                paths=replace_paths,
-                origin=origin,
-            )
-        )
+        change = Change(
+            desired.key, Action.REPLACE, reason, id=live_id, before=before, after=body,
+            paths=replace_paths, origin=origin,
+        )  # fmt: skip
+        result.changes.append(_moved(change, moved_from))
         # A refused replacement leaves the dataset where it is: its jobs are planned against it.
         kept = Action.REPLACE if may_replace else Action.NOOP
         result.outcomes[name] = DatasetOutcome(live_id, kept, live)
         return
     body, ops = update_body(desired, stack, declared, live, paths)
-    reason = _update_reason(origin)
-    result.changes.append(
-        Change(
-            desired.key,
-            Action.UPDATE,
-            reason,
-            id=live_id,
-            before=before,
-            after=body,
-            paths=paths,
-            origin=origin,
-            dataset_patch=ops,
+    change = Change(
+        desired.key, Action.UPDATE, _update_reason(origin), id=live_id, before=before,
+        after=body, paths=paths, origin=origin, dataset_patch=ops,
+    )  # fmt: skip
+    result.changes.append(_moved(change, moved_from))
+    result.outcomes[name] = DatasetOutcome(live_id, Action.UPDATE, live)
+
+
+def _plan_create(
+    desired: DesiredDataset, declared: dict[str, Any], body: dict[str, Any], result: DatasetPlan
+) -> None:
+    reason = "declared, not on the platform"
+    result.changes.append(Change(desired.key, Action.CREATE, reason, after=body))
+    result.findings.append(
+        Finding(
+            DATASET,
+            desired.key.name,
+            FindingType.MISSING,
+            detail=reason,
+            declared=declared,
+            origin=Origin.CONFIG,
         )
     )
-    result.outcomes[name] = DatasetOutcome(live_id, Action.UPDATE, live)
+    result.outcomes[desired.key.name] = DatasetOutcome(None, Action.CREATE)
+
+
+MOVED = "renamed from {old} (metadata.previousNames): its ownership tag is rewritten"
+
+
+def _moved(change: Change, moved_from: ResourceKey | None) -> Change:
+    """A change to a dataset found under its previous name: it also rewrites the name tag."""
+    if moved_from is None:
+        return change
+    reason = MOVED.format(old=moved_from.name)
+    if change.reason:
+        reason = f"{reason}; {change.reason}"
+    else:
+        reason += ", nothing is created or exported again"
+    return dataclasses.replace(change, reason=reason, moved_from=moved_from)
+
+
+def _move_finding(desired: DesiredDataset, live_id: str, old: ResourceKey) -> Finding:
+    return Finding(
+        DATASET,
+        desired.key.name,
+        FindingType.CHANGED,
+        id=live_id,
+        paths=("metadata.name",),
+        detail=f"renamed from {old.name} in the manifests, not applied yet",
+        live={"metadata": {"name": old.name}},
+        declared={"metadata": {"name": desired.key.name}},
+        origin=Origin.CONFIG,
+    )
 
 
 def _changed_detail(origin: Origin) -> str:

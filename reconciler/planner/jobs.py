@@ -94,7 +94,8 @@ def plan_job(
     jobs = live.jobs_into(dest.dataset_id) if dest.dataset_id else []
     inv = inventory(dest.live) if dest.live is not None else {}
     same = _matching(body, fp, jobs, ignore, result, str(desired.key))
-    old = [j for j in jobs if inv.get(short_fingerprint(j.fingerprint)) == name and j not in same]
+    names = {name, *desired.previous_names}  # a renamed manifest's jobs are still its own
+    old = [j for j in jobs if inv.get(short_fingerprint(j.fingerprint)) in names and j not in same]
     result.claimed.update(j.id for j in (*same, *old))
     kept = [j for j in same if j.status in KEEPS_DECLARATION]
     if kept:
