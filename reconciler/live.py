@@ -64,6 +64,9 @@ class LiveState:
     job_cursors: list[str] = field(default_factory=list)  # where the job list can be split
     requests: int = 0
     seconds: float = 0.0
+    # Datasets with the display name of a declaration nothing owned matches, not carrying
+    # our stack tag: what a create must not duplicate (see find_lookalikes).
+    lookalikes: dict[str, dict[str, Any]] = field(default_factory=dict)
     _by_name: dict[str | None, list[tuple[str, dict[str, Any]]]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -247,6 +250,37 @@ async def _read_ranges(
         raise
     found = [c for chunk in met for c in chunk] + bounds
     return sorted(set(found), key=lambda c: cursor_key(c) or (0, 0), reverse=True) or list(bounds)
+
+
+LOOKALIKE_NAMES_PER_REQUEST = 100  # keeps the query string short
+
+
+def name_pattern(name: str) -> str:
+    """A display name as one value of Catalog's ``name=a,b`` filter.
+
+    ``*`` is its wildcard and ``,`` its separator: both become ``*``, which matches a
+    superset; the caller compares names exactly.
+    """
+    return name.replace("*", "**").replace(",", "*")
+
+
+async def find_lookalikes(
+    client: Listing, names: Iterable[str], known: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Datasets carrying one of ``names`` as display name, except the ``known`` ids: one
+    request for every declaration about to be created, not one per manifest."""
+    wanted = sorted({n for n in names if n})
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), LOOKALIKE_NAMES_PER_REQUEST):
+        chunk = wanted[start : start + LOOKALIKE_NAMES_PER_REQUEST]
+        page = await client.list_datasets(
+            properties=DATASET_PROPERTIES, name=",".join(name_pattern(n) for n in chunk)
+        )
+        exact = set(chunk)
+        found.update((i, d) for i, d in page.items() if d.get("name") in exact)
+    for dataset in found.values():
+        usable(dataset, "GET /dataSets")
+    return {i: d for i, d in found.items() if i not in known}
 
 
 def split_points(cursors: Sequence[str], streams: int) -> list[str]:

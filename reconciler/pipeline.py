@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.diagnostics import ConfigError
-from reconciler.live import LiveState, observe, split_points
+from reconciler.live import LiveState, find_lookalikes, observe, split_points
 from reconciler.manifests.project import (
     Project,
     default_root,
@@ -103,7 +103,20 @@ async def read_live(ctx: Context, client: AepClient) -> LiveState:
         partitions=cursor_cache.load(key),
     )
     cursor_cache.save(key, split_points(state.job_cursors, cursor_cache.STREAMS))
+    names = unmatched_names(ctx.manifests, state)
+    if names:
+        state.lookalikes = await find_lookalikes(client, names, state.datasets)
+        state.requests = client.stats.requests
     return state
+
+
+def unmatched_names(manifests: ManifestSet, live: LiveState) -> list[str]:
+    """Display names of the declared datasets no owned dataset matches (a create ahead)."""
+    return [
+        str(d.body.get("name") or "")
+        for d in manifests.datasets
+        if not any(live.datasets_named(n) for n in (d.key.name, *d.previous_names))
+    ]
 
 
 async def plan_for(

@@ -347,4 +347,5 @@ class PlanOptions:
     prune: bool = False  # delete owned datasets whose manifest is gone
     allow_empty: bool = False  # let an empty manifest set act on everything the stack owns
     max_deletes: int | None = None  # refuse more deletes/cancels than this
+    allow_duplicate: bool = False  # create a dataset even where a lookalike lost its tags
     ignore_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> paths

@@ -108,6 +108,8 @@ def test_any_scalar_survives_the_yaml_writer(
         ({"reconciler-stack": ["sales"], "reconciler-name": ["x"]}, "managed by stack sales"),
         ({"reconciler-stack": ["mine"], "reconciler-name": ["other"]}, "already manages it as"),
         ({"reconciler-stack": ["mine"], "reconciler-name": ["churn"]}, ""),
+        ({"reconciler-stack": ["mine"]}, ""),  # ours, its name tag lost: claimed again
+        ({"reconciler-name": ["churn"]}, ""),  # its stack tag lost
     ],
 )
 def test_refusal(tags: dict[str, list[str]], expected: str) -> None:
@@ -153,6 +155,16 @@ def test_after_adoption_the_planner_sees_nothing_to_do() -> None:
     assert plan.findings == ()
     before = make_plan(manifests, LiveState(datasets={}), stack="mine", target="t")
     assert [c.action for c in before.changes] == [Action.CREATE]  # not adopted: not ours
+
+
+def test_readoption_keeps_the_inventory_left_and_adds_the_declared_jobs() -> None:
+    left = {**LIVE, "tags": {**LIVE["tags"], "reconciler-jobs": ["old=0123456789abcdef"]}}
+    change = adopt_change("mine", "churn", "ds1", left, {}, ["vip=fedcba9876543210"])
+    assert change.after is not None
+    assert change.after["tags"]["reconciler-jobs"] == [
+        "old=0123456789abcdef",
+        "vip=fedcba9876543210",
+    ]
 
 
 def test_adoption_refuses_a_dataset_that_moved_after_it_was_read(tmp_path: Path) -> None:

@@ -170,3 +170,27 @@ def test_a_plan_reads_list_endpoints_only(tmp_path: Path) -> None:
         "GET /data/core/ups/export/jobs": 4,  # 370 jobs: ceil(370 / 100)
     }
     assert plan.observation.requests == len(transport.requests)
+
+
+def test_creates_look_for_lookalikes_in_one_request_per_hundred(tmp_path: Path) -> None:
+    """120 datasets to create: their display names are looked up in 2 requests, not 120."""
+    db = tmp_path / "platform.db"
+    seed_database(str(db), datasets=20, jobs=0)
+    _write_project(tmp_path / "specs", 120)
+    env = {"AEP_PLATFORM_URL": "http://emulator", "AEP_IMS_URL": "http://emulator"}
+    env |= {"AEP_ORG_ID": CONN.org_id, "AEP_CLIENT_ID": CONN.client_id}
+    env["AEP_CLIENT_SECRET"] = CONN.client_secret
+    ctx = load_context(str(tmp_path / "specs"), None, env)
+
+    async def first_plan(app: Starlette) -> tuple[Any, Recording]:
+        transport = Recording(app)
+        async with AepClient(CONN, transport=transport) as client:
+            return await plan_for(ctx, client, PlanOptions()), transport
+
+    for app in _app(db):
+        plan, transport = _run(first_plan(app))
+    assert len([c for c in plan.changes if c.kind == "Dataset"]) == 120
+    lookups = [r for r in transport.requests if "name" in parse_qs(r.url.query.decode())]
+    assert len(lookups) == 2
+    assert transport.calls()["GET /data/foundation/catalog/dataSets"] == 3  # ours, then names
+    assert plan.observation.requests == len(transport.requests)

@@ -28,6 +28,11 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-deletes", type=int, metavar="N", help="refuse more than N destructive changes"
     )
+    parser.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="create a dataset even where one with its name and schema lost its ownership tags",
+    )
 
 
 def options_from(args: argparse.Namespace, ctx: Context) -> PlanOptions:
@@ -36,5 +41,6 @@ def options_from(args: argparse.Namespace, ctx: Context) -> PlanOptions:
         prune=args.prune,
         allow_empty=args.allow_empty,
         max_deletes=args.max_deletes,
+        allow_duplicate=args.allow_duplicate,
         ignore_fields=ctx.session.ignore_fields,
     )

@@ -31,6 +31,7 @@ from reconciler.planner.adopt import (
     mismatches,
     refusal,
 )
+from reconciler.planner.jobs import declared_inventory
 from reconciler.redaction import REDACTOR
 from reconciler.remote import AepClient
 from reconciler.render.plan import change_lines, event_line, use_colour
@@ -221,7 +222,8 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
         declared, view, paths = mismatches(body, live, ignore)
         if desired is not None and paths:
             return report_mismatch(desired, declared, view, paths)
-        change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared)
+        jobs = declared_inventory(ctx.manifests).get(request.name, [])
+        change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared, jobs)
         show(ctx, change, file)
         confirm(
             ctx.session,
@@ -232,7 +234,7 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
         if file is not None:
             written = write_manifest(ctx, request, live)
             declared = mismatches(written.body, live, ignore)[0]
-            change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared)
+            change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared, jobs)
         # A tag rewrite replaces the whole set: a change made since the GET must fail (412).
         return await adopt(ctx, aep, dataclasses.replace(change, if_match=etag))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.live import LiveState, job_fingerprint
-from reconciler.ownership import inventory_entry
+from reconciler.live import LiveState
 from reconciler.plan import Action, Change, Finding, Observation, Plan, PlanOptions
 from reconciler.planner.datasets import DatasetPlan, plan_dataset, plan_orphans
-from reconciler.planner.jobs import JobPlan, leftover_jobs, plan_job
+from reconciler.planner.jobs import JobPlan, declared_inventory, leftover_jobs, plan_job
+from reconciler.planner.lookalikes import find_lookalike
 from reconciler.planner.safety import guard
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet, ResourceKey
 
@@ -23,7 +23,8 @@ def make_plan(
 ) -> Plan:
     options = options or PlanOptions()
     datasets = DatasetPlan()
-    entries = _job_entries_by_dataset(manifests)
+    declared = {d.key.name for d in manifests.datasets}
+    entries = declared_inventory(manifests)
     for desired in manifests.datasets:
         ignore = options.ignore_fields.get(DATASET, ()) + desired.lifecycle.ignore_fields
         matches, moved_from = _live_matches(desired, live)
@@ -31,13 +32,14 @@ def make_plan(
             desired,
             matches,
             moved_from=moved_from,
+            lookalike=None if matches else find_lookalike(desired.body, live, stack, declared),
             stack=stack,
             ignore=ignore,
             job_entries=entries.get(desired.key.name, ()),
             result=datasets,
             may_replace=options.allow_destroy and not desired.lifecycle.prevent_destroy,
         )
-    plan_orphans(live, {d.key.name for d in manifests.datasets}, options.prune, datasets)
+    plan_orphans(live, declared, options.prune, datasets)
     jobs = JobPlan()
     for desired_job in manifests.export_jobs:
         ignore = options.ignore_fields.get(EXPORT_JOB, ()) + desired_job.lifecycle.ignore_fields
@@ -77,17 +79,6 @@ def _live_matches(
         if matches:
             return matches, ResourceKey(DATASET, old)
     return [], None
-
-
-def _job_entries_by_dataset(manifests: ManifestSet) -> dict[str, list[str]]:
-    """Inventory entries a new dataset is created with, for the jobs declared into it."""
-    out: dict[str, list[str]] = {}
-    for job in manifests.export_jobs:
-        if job.dataset is not None:
-            out.setdefault(job.dataset, []).append(
-                inventory_entry(job.key.name, job_fingerprint(job.body))
-            )
-    return out
 
 
 _KIND_ORDER = {DATASET: 0, EXPORT_JOB: 1}

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reconciler.ownership import (
+    inventory,
+    inventory_entry,
     manifest_name,
     owner_stack,
     ownership_tags,
@@ -33,9 +35,9 @@ def refusal(live: Mapping[str, Any], stack: str, name: str) -> str:
     if owner is not None and owner != stack:
         return f"it is managed by stack {owner}; only that stack can change it"
     current = manifest_name(live)
-    if owner == stack and current != name:
-        return f"stack {stack} already manages it as {current or '(no name)'}"
-    return ""
+    if owner == stack and current is not None and current != name:
+        return f"stack {stack} already manages it as {current}"
+    return ""  # a dataset of ours whose name tag was lost can be claimed again
 
 
 def already_adopted(live: Mapping[str, Any], stack: str, name: str) -> bool:
@@ -86,13 +88,23 @@ def mismatches(
 
 
 def adopt_change(
-    stack: str, name: str, dataset_id: str, live: Mapping[str, Any], declared: Mapping[str, Any]
+    stack: str,
+    name: str,
+    dataset_id: str,
+    live: Mapping[str, Any],
+    declared: Mapping[str, Any],
+    jobs: Iterable[str] = (),
 ) -> Change:
-    """The tag rewrite that puts ``live`` under the stack, keeping Adobe's and the user's tags."""
+    """The tag rewrite that puts ``live`` under the stack, keeping Adobe's and the user's tags.
+
+    The inventory keeps what is left of it and gains ``jobs`` (the entries of the jobs
+    declared into it), so a dataset whose tags were lost gets its jobs back as the stack's.
+    """
+    kept = [inventory_entry(n, fp) for fp, n in inventory(live).items()]
     tags = {
         **platform_tags(tags_of(live)),
         **user_tags(tags_of(live)),
-        **ownership_tags(stack, name, declared),
+        **ownership_tags(stack, name, declared, [*kept, *jobs]),
     }
     return Change(
         ResourceKey(DATASET, name),

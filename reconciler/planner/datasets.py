@@ -21,6 +21,7 @@ from reconciler.ownership import (
 )
 from reconciler.plan import Action, Change, Finding, FindingType, Origin
 from reconciler.planner.diffing import changed_paths, project, without_paths
+from reconciler.planner.lookalikes import Lookalike
 from reconciler.resources import DATASET, DesiredDataset, ResourceKey
 
 # Fields Catalog changes in place with PATCH; a change to any other declared field
@@ -135,6 +136,7 @@ def plan_dataset(
     result: DatasetPlan,
     may_replace: bool = True,
     moved_from: ResourceKey | None = None,
+    lookalike: Lookalike | None = None,
 ) -> None:
     """``matches``: the live datasets carrying the manifest's name, oldest first (for a
     rename: those carrying the name ``moved_from`` it had before)."""
@@ -143,7 +145,8 @@ def plan_dataset(
     if n_ignored:
         result.ignored[str(desired.key)] = n_ignored
     if not matches:
-        _plan_create(desired, declared, create_body(desired, stack, declared, job_entries), result)
+        body = create_body(desired, stack, declared, job_entries)
+        _plan_create(desired, declared, body, result, lookalike)
         return
     live_id, live = matches[0]
     for dup_id, _ in matches[1:]:
@@ -213,18 +216,29 @@ def plan_dataset(
 
 
 def _plan_create(
-    desired: DesiredDataset, declared: dict[str, Any], body: dict[str, Any], result: DatasetPlan
+    desired: DesiredDataset,
+    declared: dict[str, Any],
+    body: dict[str, Any],
+    result: DatasetPlan,
+    lookalike: Lookalike | None,
 ) -> None:
     reason = "declared, not on the platform"
+    detail, origin = reason, Origin.CONFIG
+    if lookalike is not None and lookalike.stack_name is None:
+        detail = f"dataset {lookalike.id} has its name and schema but lost its ownership tags"
+        origin = Origin.PLATFORM  # someone rewrote the tags: the dataset is still there
+    elif lookalike is not None:
+        detail = f"dataset {lookalike.id} has its name and schema, tagged {lookalike.stack_name}"
     result.changes.append(Change(desired.key, Action.CREATE, reason, after=body))
     result.findings.append(
         Finding(
             DATASET,
             desired.key.name,
             FindingType.MISSING,
-            detail=reason,
+            id=None if lookalike is None else lookalike.id,
+            detail=detail,
             declared=declared,
-            origin=Origin.CONFIG,
+            origin=origin,
         )
     )
     result.outcomes[desired.key.name] = DatasetOutcome(None, Action.CREATE)

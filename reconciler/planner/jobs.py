@@ -26,7 +26,7 @@ from reconciler.ownership import (
 from reconciler.plan import Action, Change, Finding, FindingType, Origin
 from reconciler.planner.datasets import DatasetOutcome
 from reconciler.planner.diffing import changed_paths, without_paths
-from reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob, ResourceKey
+from reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob, ManifestSet, ResourceKey
 
 KEEPS_DECLARATION = frozenset({"NEW", "PROCESSING", "SUCCEEDED"})
 
@@ -239,6 +239,18 @@ def _patch_for(dest: Destination, entry: str, inv: Mapping[str, str]) -> tuple[d
     if JOBS_TAG not in tags_of(dest.live):
         return ({"op": "add", "path": f"/tags/{JOBS_TAG}", "value": [entry]},)
     return (inventory_append(entry),)
+
+
+def declared_inventory(manifests: ManifestSet) -> dict[str, list[str]]:
+    """Dataset manifest name -> the inventory entries of the jobs declared into it: what a
+    new (or re-adopted) dataset carries from the start."""
+    out: dict[str, list[str]] = {}
+    for job in manifests.export_jobs:
+        if job.dataset is not None:
+            out.setdefault(job.dataset, []).append(
+                inventory_entry(job.key.name, job_fingerprint(job.body))
+            )
+    return out
 
 
 def leftover_jobs(

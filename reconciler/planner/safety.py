@@ -10,7 +10,9 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from reconciler.live import LiveState
+from reconciler.ownership import owner_stack
 from reconciler.plan import Action, Change, PlanOptions
+from reconciler.planner.lookalikes import find_lookalike
 from reconciler.resources import (
     DATASET,
     DesiredDataset,
@@ -39,6 +41,19 @@ def touches_only_owned(change: Change, live: LiveState) -> str:
     if foreign:
         return f"job {', '.join(foreign)} is not in a dataset this stack owns"
     return ""
+
+
+def duplicates_a_live_dataset(
+    change: Change, live: LiveState, manifests: ManifestSet, options: PlanOptions
+) -> str:
+    """Never create a dataset where one with its name and schema lost its ownership tags."""
+    if change.kind != DATASET or change.action is not Action.CREATE or options.allow_duplicate:
+        return ""
+    body = change.after or {}
+    stack = owner_stack(body)
+    declared = {d.key.name for d in manifests.datasets}
+    found = find_lookalike(body, live, stack or "", declared) if stack else None
+    return found.why(change.name) if found else ""
 
 
 def protected_by_lifecycle(change: Change, manifests: ManifestSet) -> str:
@@ -89,6 +104,7 @@ def guard(
     plan_wide = empty_set_guard(changes, manifests, options) or over_max_deletes(changes, options)
     rules: list[Callable[[Change], str]] = [
         lambda c: touches_only_owned(c, live) if c.action is not Action.NOOP else "",
+        lambda c: duplicates_a_live_dataset(c, live, manifests, options),
         lambda c: needs_allow_destroy(c, options),
         lambda c: protected_by_lifecycle(c, manifests),
         lambda c: plan_wide if c.action.destructive else "",
