@@ -67,6 +67,9 @@ class LiveState:
     # Datasets with the display name of a declaration nothing owned matches, not carrying
     # our stack tag: what a create must not duplicate (see find_lookalikes).
     lookalikes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Manifest name -> the dataset id the stack had after its last apply (read only when a
+    # create looms): a recorded id that is gone was deleted outside reconciler.
+    recorded: dict[str, str] = field(default_factory=dict)
     _by_name: dict[str | None, list[tuple[str, dict[str, Any]]]] | None = field(
         default=None, repr=False, compare=False
     )

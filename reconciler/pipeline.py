@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.applier.record import read_record
 from reconciler.diagnostics import ConfigError
 from reconciler.live import LiveState, find_lookalikes, observe, split_points
 from reconciler.manifests.project import (
@@ -106,6 +107,7 @@ async def read_live(ctx: Context, client: AepClient) -> LiveState:
     names = unmatched_names(ctx.manifests, state)
     if names:
         state.lookalikes = await find_lookalikes(client, names, state.datasets)
+        state.recorded = await read_record(client, ctx.stack)
         state.requests = client.stats.requests
     return state
 

@@ -192,5 +192,6 @@ def test_creates_look_for_lookalikes_in_one_request_per_hundred(tmp_path: Path) 
     assert len([c for c in plan.changes if c.kind == "Dataset"]) == 120
     lookups = [r for r in transport.requests if "name" in parse_qs(r.url.query.decode())]
     assert len(lookups) == 2
-    assert transport.calls()["GET /data/foundation/catalog/dataSets"] == 3  # ours, then names
+    # ours, the names (100 a request), then the stack's record on its lock dataset
+    assert transport.calls()["GET /data/foundation/catalog/dataSets"] == 4
     assert plan.observation.requests == len(transport.requests)

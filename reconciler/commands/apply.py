@@ -13,6 +13,7 @@ from typing import Any
 from reconciler import planfile
 from reconciler.applier import Applier, ApplyResult, Event, Outcome
 from reconciler.applier.lease import Lease
+from reconciler.applier.record import write_record
 from reconciler.applier.waiter import follow, progress_line
 from reconciler.commands._flags import add_plan_flags, options_from
 from reconciler.commands._prompt import add_approval_flags, confirm
@@ -119,7 +120,10 @@ async def _wait(client: AepClient, job_ids: list[str], timeout: float) -> int:
 
 
 async def _apply(args: argparse.Namespace, ctx: Context) -> int:
-    async with ctx.session.client() as client, Lease(client, ctx.stack, wait=args.lock_timeout):
+    async with (
+        ctx.session.client() as client,
+        Lease(client, ctx.stack, wait=args.lock_timeout) as lease,
+    ):
         if args.plan is not None:
             key = planfile.plan_key(os.environ)
             saved = planfile.read(args.plan, key)
@@ -160,7 +164,10 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
                 verb="apply",
                 question=f"Apply these changes to {ctx.session.target}?",
             )
-        return await _execute(args, ctx, client, plan)
+        code = await _execute(args, ctx, client, plan)
+        if lease.lock_id is not None:
+            await write_record(client, ctx.stack, lease.lock_id)
+        return code
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 from reconciler.applier import Applier, Event, Outcome
 from reconciler.applier.lease import Lease
+from reconciler.applier.record import write_record
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError
 from reconciler.manifests.project import (
@@ -206,7 +207,7 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
     ignore = ignored(ctx, desired)
     file = None if desired is not None else manifest_file(ctx, args.name)
     request = Request(args.name, args.id, file)
-    async with ctx.session.client() as aep, Lease(aep, ctx.stack):  # no apply meanwhile
+    async with ctx.session.client() as aep, Lease(aep, ctx.stack) as lease:  # no apply meanwhile
         live, etag = await fetch(aep, request.dataset_id, ctx.session.target)
         why = refusal(live, ctx.stack, request.name)
         if why:
@@ -236,7 +237,10 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
             declared = mismatches(written.body, live, ignore)[0]
             change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared, jobs)
         # A tag rewrite replaces the whole set: a change made since the GET must fail (412).
-        return await adopt(ctx, aep, dataclasses.replace(change, if_match=etag))
+        code = await adopt(ctx, aep, dataclasses.replace(change, if_match=etag))
+        if lease.lock_id is not None:
+            await write_record(aep, ctx.stack, lease.lock_id)
+        return code
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from reconciler.live import LiveState
 from reconciler.plan import Action, Change, Finding, Observation, Plan, PlanOptions
 from reconciler.planner.datasets import DatasetPlan, plan_dataset, plan_orphans
 from reconciler.planner.jobs import JobPlan, declared_inventory, leftover_jobs, plan_job
-from reconciler.planner.lookalikes import find_lookalike
+from reconciler.planner.lookalikes import Lookalike, find_lookalike
 from reconciler.planner.safety import guard
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet, ResourceKey
 
@@ -32,7 +32,7 @@ def make_plan(
             desired,
             matches,
             moved_from=moved_from,
-            lookalike=None if matches else find_lookalike(desired.body, live, stack, declared),
+            seen=None if matches else _seen(desired, live, stack, declared),
             stack=stack,
             ignore=ignore,
             job_entries=entries.get(desired.key.name, ()),
@@ -64,6 +64,18 @@ def make_plan(
         ),
         ignored={**datasets.ignored, **jobs.ignored},
     )
+
+
+def _seen(
+    desired: DesiredDataset, live: LiveState, stack: str, declared: set[str]
+) -> Lookalike | str | None:
+    """For a declaration nothing owned matches: a live dataset that looks like it (its tags
+    lost), else the id the stack's record had for it (deleted outside reconciler)."""
+    found = find_lookalike(desired.body, live, stack, declared)
+    if found is not None:
+        return found
+    gone = live.recorded.get(desired.key.name)
+    return gone if gone is not None and gone not in live.datasets else None
 
 
 def _live_matches(

@@ -136,7 +136,7 @@ def plan_dataset(
     result: DatasetPlan,
     may_replace: bool = True,
     moved_from: ResourceKey | None = None,
-    lookalike: Lookalike | None = None,
+    seen: Lookalike | str | None = None,
 ) -> None:
     """``matches``: the live datasets carrying the manifest's name, oldest first (for a
     rename: those carrying the name ``moved_from`` it had before)."""
@@ -146,7 +146,7 @@ def plan_dataset(
         result.ignored[str(desired.key)] = n_ignored
     if not matches:
         body = create_body(desired, stack, declared, job_entries)
-        _plan_create(desired, declared, body, result, lookalike)
+        _plan_create(desired, declared, body, result, seen)
         return
     live_id, live = matches[0]
     for dup_id, _ in matches[1:]:
@@ -220,22 +220,29 @@ def _plan_create(
     declared: dict[str, Any],
     body: dict[str, Any],
     result: DatasetPlan,
-    lookalike: Lookalike | None,
+    seen: Lookalike | str | None,
 ) -> None:
-    reason = "declared, not on the platform"
-    detail, origin = reason, Origin.CONFIG
-    if lookalike is not None and lookalike.stack_name is None:
-        detail = f"dataset {lookalike.id} has its name and schema but lost its ownership tags"
-        origin = Origin.PLATFORM  # someone rewrote the tags: the dataset is still there
-    elif lookalike is not None:
-        detail = f"dataset {lookalike.id} has its name and schema, tagged {lookalike.stack_name}"
-    result.changes.append(Change(desired.key, Action.CREATE, reason, after=body))
+    """``seen``: a live dataset that looks like it, or the id of the one the stack had."""
+    reason, origin, seen_id = "declared, not on the platform", Origin.CONFIG, None
+    detail = reason
+    if isinstance(seen, str):  # the stack's record names it, and it is gone
+        seen_id, origin = seen, Origin.PLATFORM
+        detail = f"dataset {seen} was deleted outside reconciler"
+        reason = f"{detail}: creating it again"
+    elif seen is not None:
+        seen_id = seen.id
+        if seen.stack_name is None:  # someone rewrote its tags: the dataset is still there
+            detail = f"dataset {seen.id} has its name and schema but lost its ownership tags"
+            origin = Origin.PLATFORM
+        else:
+            detail = f"dataset {seen.id} has its name and schema, tagged {seen.stack_name}"
+    result.changes.append(Change(desired.key, Action.CREATE, reason, after=body, origin=origin))
     result.findings.append(
         Finding(
             DATASET,
             desired.key.name,
             FindingType.MISSING,
-            id=None if lookalike is None else lookalike.id,
+            id=seen_id,
             detail=detail,
             declared=declared,
             origin=origin,

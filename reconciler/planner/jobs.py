@@ -140,7 +140,8 @@ def _plan_changed(
         change = _with(create, Action.REPLACE, reason, latest.id, latest.request, paths, active)
     else:
         reason = f"spec changed ({changed}); job {latest.id} ({latest.status}) stays as history"
-        change = _with(create, Action.CREATE, reason, None, None, paths, ())
+        # ``before``: the job it follows, so the plan shows what changed, not the whole body
+        change = _with(create, Action.CREATE, reason, None, latest.request, paths, ())
     result.changes.append(change)
 
 

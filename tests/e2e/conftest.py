@@ -176,6 +176,9 @@ class OtherClient:
     def patch_dataset(self, dataset_id: str, body: dict[str, Any]) -> None:
         self.http.patch(f"{self.CATALOG}/{dataset_id}", json=body).raise_for_status()
 
+    def delete_dataset(self, dataset_id: str) -> None:
+        self.http.delete(f"{self.CATALOG}/{dataset_id}").raise_for_status()
+
     def jobs(self) -> list[dict[str, Any]]:
         answer = self.http.get(self.JOBS, params={"limit": 100})
         answer.raise_for_status()
