@@ -141,15 +141,20 @@ def _write_project(root: Path, datasets: int) -> None:
         )
 
 
+def _env() -> dict[str, str]:
+    """The environment that points a context at the in-process platform."""
+    env = {"AEP_PLATFORM_URL": "http://emulator", "AEP_IMS_URL": "http://emulator"}
+    env |= {"AEP_ORG_ID": CONN.org_id, "AEP_CLIENT_ID": CONN.client_id}
+    env["AEP_CLIENT_SECRET"] = CONN.client_secret
+    return env
+
+
 def test_a_plan_reads_list_endpoints_only(tmp_path: Path) -> None:
     """Apply 120 datasets and 120 jobs next to 250 foreign jobs, then plan: no per-object GET."""
     db = tmp_path / "platform.db"
     seed_database(str(db), datasets=20, jobs=250)
     _write_project(tmp_path / "specs", 120)
-    env = {"AEP_PLATFORM_URL": "http://emulator", "AEP_IMS_URL": "http://emulator"}
-    env |= {"AEP_ORG_ID": CONN.org_id, "AEP_CLIENT_ID": CONN.client_id}
-    env["AEP_CLIENT_SECRET"] = CONN.client_secret
-    ctx = load_context(str(tmp_path / "specs"), None, env)
+    ctx = load_context(str(tmp_path / "specs"), None, _env())
 
     async def plan_apply_plan(app: Starlette) -> tuple[Any, Recording]:
         async with AepClient(CONN, transport=httpx.ASGITransport(app=app)) as client:
@@ -177,10 +182,7 @@ def test_creates_look_for_lookalikes_in_one_request_per_hundred(tmp_path: Path) 
     db = tmp_path / "platform.db"
     seed_database(str(db), datasets=20, jobs=0)
     _write_project(tmp_path / "specs", 120)
-    env = {"AEP_PLATFORM_URL": "http://emulator", "AEP_IMS_URL": "http://emulator"}
-    env |= {"AEP_ORG_ID": CONN.org_id, "AEP_CLIENT_ID": CONN.client_id}
-    env["AEP_CLIENT_SECRET"] = CONN.client_secret
-    ctx = load_context(str(tmp_path / "specs"), None, env)
+    ctx = load_context(str(tmp_path / "specs"), None, _env())
 
     async def first_plan(app: Starlette) -> tuple[Any, Recording]:
         transport = Recording(app)

@@ -15,9 +15,14 @@ from reconciler.applier import Applier, ApplyResult, Event, Outcome
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
 from reconciler.applier.waiter import follow, progress_line
-from reconciler.commands._flags import add_plan_flags, options_from
+from reconciler.commands._flags import (
+    add_plan_flags,
+    add_write_flags,
+    check_write_flags,
+    options_from,
+)
 from reconciler.commands._prompt import add_approval_flags, confirm
-from reconciler.diagnostics import ConfigError, PlanError
+from reconciler.diagnostics import PlanError
 from reconciler.durations import describe, parse_duration
 from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import Plan
@@ -45,9 +50,7 @@ def register(subparsers: Any) -> None:
     add_plan_flags(parser)
     parser.add_argument("--plan", type=Path, metavar="FILE", help="a plan saved by plan --out")
     add_approval_flags(parser, "apply")
-    parser.add_argument(
-        "--parallelism", type=int, default=10, metavar="N", help="calls at once (default 10)"
-    )
+    add_write_flags(parser)
     parser.add_argument(
         "--wait",
         action="store_true",
@@ -61,13 +64,6 @@ def register(subparsers: Any) -> None:
         metavar="DURATION",
         help="how long --wait follows the jobs: 90s, 30m, 2h or ISO 8601 such as PT30M "
         "(default 1h)",
-    )
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=0.0,
-        metavar="SECONDS",
-        help="wait this long for another apply of the same stack (default: stop at once)",
     )
     parser.set_defaults(run=run)
 
@@ -171,8 +167,7 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.parallelism < 1:
-        raise ConfigError("--parallelism must be at least 1")
+    check_write_flags(args)
     ctx = load_context(args.path, args.target, allow_empty=args.allow_empty)
     require_stack(ctx, "apply")
     print(f"reconciler apply · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)

@@ -10,8 +10,8 @@ from typing import Any
 
 from reconciler.applier import Applier, Event, Outcome
 from reconciler.applier.lease import Lease
+from reconciler.commands._flags import add_destroy_flags, add_write_flags, check_write_flags
 from reconciler.commands._prompt import add_approval_flags, confirm
-from reconciler.diagnostics import ConfigError
 from reconciler.pipeline import EMPTY, Context, load_stack, plan_for, require_stack
 from reconciler.plan import Plan, PlanOptions
 from reconciler.planner.teardown import lock_key, teardown
@@ -30,27 +30,9 @@ def register(subparsers: Any) -> None:
         "--allow-destroy: the datasets' data is lost. Manifests are not read. Nothing is "
         "removed if any step is blocked.",
     )
-    parser.add_argument("path", nargs="?", help="folder of reconciler.yaml (default: specs/)")
-    parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
-    parser.add_argument(
-        "--allow-destroy",
-        action="store_true",
-        help="permit deleting the stack's datasets (their data is lost)",
-    )
-    parser.add_argument(
-        "--max-deletes", type=int, metavar="N", help="refuse more than N destructive changes"
-    )
+    add_destroy_flags(parser)
     add_approval_flags(parser, "destroy")
-    parser.add_argument(
-        "--parallelism", type=int, default=10, metavar="N", help="calls at once (default 10)"
-    )
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=0.0,
-        metavar="SECONDS",
-        help="wait this long for an apply of the same stack (default: stop at once)",
-    )
+    add_write_flags(parser)
     parser.set_defaults(run=run)
 
 
@@ -108,8 +90,7 @@ async def _execute(args: argparse.Namespace, client: AepClient, lease: Lease, pl
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.parallelism < 1:
-        raise ConfigError("--parallelism must be at least 1")
+    check_write_flags(args)
     ctx = load_stack(args.path, args.target)
     require_stack(ctx, "destroy")
     print(f"reconciler destroy · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)

@@ -97,6 +97,24 @@ def frozen(tmp_path: Path) -> Iterator[Platform]:
         assert SECRET not in text, "the client secret leaked into the CLI's output"
 
 
+def read_terminal(platform: Platform, leader: int, proc: subprocess.Popen[Any]) -> str:
+    """Everything the CLI wrote to the pseudo-terminal ``leader`` until it closed it."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    text = b"".join(chunks).decode()
+    platform.outputs.append(text)
+    return text
+
+
 @dataclass(frozen=True)
 class Result:
     code: int

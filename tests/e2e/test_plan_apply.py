@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     OtherClient,
     Platform,
     Result,
+    read_terminal,
     run_cli,
 )
 
@@ -106,20 +107,7 @@ def run_on_terminal(platform: Platform, cwd: Path, args: list[str], env: dict[st
         stdin=subprocess.DEVNULL,
     )
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=120)
-    os.close(leader)
-    text = b"".join(chunks).decode()
-    platform.outputs.append(text)
-    return text
+    return read_terminal(platform, leader, proc)
 
 
 def test_apply_then_plan_converges(platform: Platform, other: OtherClient, workdir: Path) -> None:

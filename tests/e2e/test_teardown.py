@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.conftest import OtherClient, Platform, run_cli
+from tests.e2e.conftest import OtherClient, Platform, read_terminal, run_cli
 from tests.e2e.test_plan_apply import apply, edit, stack_datasets
 
 LOCK = "reconciler-lock"
@@ -32,20 +32,8 @@ def typed(platform: Platform, cwd: Path, args: list[str], answers: str) -> tuple
     )
     os.close(follower)
     os.write(leader, answers.encode())
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    code = proc.wait(timeout=120)
-    os.close(leader)
-    text = b"".join(chunks).decode()
-    platform.outputs.append(text)
-    return code, text
+    text = read_terminal(platform, leader, proc)
+    return proc.returncode, text
 
 
 def test_destroy_removes_what_the_stack_owns_and_the_lock_last(
