@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -18,6 +19,7 @@ from reconciler import console
 from reconciler.commands._parser import build_parser
 from reconciler.diagnostics import ManifestError, ReconcilerError
 from reconciler.redaction import REDACTOR, RedactingStream
+from reconciler.render import github
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -50,6 +52,17 @@ def _catch_interrupts() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _title(args: argparse.Namespace) -> str:
+    return f"reconciler {getattr(args, 'command', '')}".strip()
+
+
+def _annotate(args: argparse.Namespace, commands: list[str]) -> None:
+    """Under GitHub Actions (or --format github), failures also become annotations."""
+    if github.enabled(getattr(args, "format", None), os.environ):
+        for line in commands:
+            print(line, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
@@ -68,9 +81,11 @@ def _run(args: argparse.Namespace) -> int:
     except ManifestError as exc:
         for diag in exc.diagnostics:
             print(diag, file=sys.stderr)
+        _annotate(args, [github.diagnostic(d, _title(args)) for d in exc.diagnostics])
         return EXIT_ERROR
     except ReconcilerError as exc:
         print(f"reconciler: error: {exc}", file=sys.stderr)
+        _annotate(args, [github.command(str(exc), title=_title(args))])
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the one place a bug becomes an exit code
         import traceback

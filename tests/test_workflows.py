@@ -104,8 +104,11 @@ def test_action_declares_its_inputs_and_outputs() -> None:
     assert {"exit-code", "report"} <= set(doc["outputs"])
 
 
-def _run_action(tmp_path: Path, command: str, **inputs: str) -> dict[str, str]:
-    """run.sh as the runner would call it, against the embedded platform in ``tmp_path``."""
+def _run_action(
+    tmp_path: Path, command: str, env_extra: dict[str, str] | None = None, **inputs: str
+) -> dict[str, str]:
+    """run.sh as the runner would call it, against the embedded platform in ``tmp_path``;
+    what it printed is in ``stdout``."""
     out = tmp_path / f"outputs-{len(list(tmp_path.glob('outputs-*')))}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AEP_", "GITHUB_"))}
     env.update(
@@ -119,6 +122,7 @@ def _run_action(tmp_path: Path, command: str, **inputs: str) -> dict[str, str]:
         RECONCILER_PLAN_FILE=inputs.get("plan_file", ""),
         RECONCILER_ARGS=inputs.get("args", ""),
         NO_COLOR="1",
+        **(env_extra or {}),
     )
     result = subprocess.run(
         ["bash", str(ACTION / "run.sh")],
@@ -133,6 +137,7 @@ def _run_action(tmp_path: Path, command: str, **inputs: str) -> dict[str, str]:
         dict(line.split("=", 1) for line in out.read_text().splitlines()) if out.exists() else {}
     )
     outputs["status"] = str(result.returncode)
+    outputs["stdout"] = result.stdout
     return outputs
 
 
@@ -151,3 +156,19 @@ def test_action_script_reports_exit_codes_and_markdown(tmp_path: Path) -> None:
     assert (bad["status"], bad["exit-code"]) == ("1", "1")  # an error fails the step
     several = _run_action(tmp_path, "plan", target="local other")
     assert several["status"] == "1" and "exit-code" not in several
+
+
+def test_a_failing_plan_shows_its_diagnostic_everywhere_github_looks(tmp_path: Path) -> None:
+    """The summary and the report (the pull-request comment's body) hold the diagnostic,
+    and the step's output carries it as an annotation on the file, line and column."""
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    broken = tmp_path / "specs" / "datasets" / "profile-export.yaml"
+    broken.write_text(broken.read_text().replace("name: Profile", "nme: Profile", 1))
+    failed = _run_action(tmp_path, "plan", {"GITHUB_ACTIONS": "true"}, target="local")
+    assert (failed["status"], failed["exit-code"]) == ("1", "1")
+    diagnostic = "specs/datasets/profile-export.yaml:9:3: error: spec.nme: unknown field 'nme'"
+    report = Path(failed["report"]).read_text()
+    assert "### ❌ reconciler plan local failed (exit 1)" in report and diagnostic in report
+    assert diagnostic in (tmp_path / "summary.md").read_text()
+    assert "::error file=specs/datasets/profile-export.yaml,line=9,col=3," in failed["stdout"]
+    assert "::error" not in report  # annotations are for the runner, not for readers

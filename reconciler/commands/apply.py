@@ -27,6 +27,7 @@ from reconciler.durations import describe, parse_duration
 from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import Plan
 from reconciler.remote import AepClient
+from reconciler.render import github
 from reconciler.render.plan import event_line, not_applied_lines, plan_text, use_colour
 
 EXIT_FAILED = 1
@@ -74,6 +75,9 @@ def _print_event(event: Event) -> None:
     change = event.change
     line = event_line(event.outcome.value, change.key, change.action.value, event.message, event.id)
     print(line, flush=True)
+    if event.outcome is Outcome.FAILED and github.enabled(None, os.environ):
+        what = f"{change.action.value} {change.key} failed: {event.message}"
+        print(github.command(what, title="reconciler apply"), file=sys.stderr, flush=True)
 
 
 async def _execute(args: argparse.Namespace, ctx: Context, client: AepClient, plan: Plan) -> int:

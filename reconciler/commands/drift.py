@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from reconciler.diagnostics import ReconcilerError
 from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import PlanOptions
+from reconciler.render import github
 from reconciler.render.drift import TargetReport, render
 
 EXIT_OK = 0
@@ -33,7 +35,12 @@ def register(subparsers: Any) -> None:
         metavar="NAME",
         help="target of reconciler.yaml; repeat for several (default: its defaultTarget)",
     )
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", github.GITHUB_FORMAT),
+        default="text",
+        help="github: text, with failures as GitHub annotations (also under GITHUB_ACTIONS)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -86,7 +93,7 @@ def exit_code(reports: Sequence[TargetReport]) -> int:
 def run(args: argparse.Namespace) -> int:
     names = targets_of(args)
     contexts = [_load(args.path, name, len(names) > 1) for name in names]
-    if args.format == "text":
+    if args.format in ("text", github.GITHUB_FORMAT):
         for ctx in contexts:
             if isinstance(ctx, Context):
                 print(
@@ -97,5 +104,8 @@ def run(args: argparse.Namespace) -> int:
     for report in reports:
         if report.error is not None:
             print(f"reconciler: error: target {report.target}: {report.error}", file=sys.stderr)
+            if github.enabled(args.format, os.environ):
+                title = f"reconciler drift {report.target}"
+                print(github.command(report.error, title=title), file=sys.stderr)
     sys.stdout.write(render(reports, args.format))
     return exit_code(reports)

@@ -13,6 +13,7 @@ from reconciler import planfile
 from reconciler.commands._flags import add_plan_flags, options_from
 from reconciler.pipeline import Context, load_context, plan_for
 from reconciler.plan import Plan, PlanOptions
+from reconciler.render import github
 from reconciler.render.plan import plan_json, plan_markdown, plan_text, use_colour
 
 EXIT_CHANGES = 2
@@ -27,7 +28,12 @@ def register(subparsers: Any) -> None:
     )
     add_plan_flags(parser)
     parser.add_argument("--out", type=Path, help="save the plan for `apply --plan FILE`")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", github.GITHUB_FORMAT),
+        default="text",
+        help="github: text, with failures as GitHub annotations (also under GITHUB_ACTIONS)",
+    )
     parser.add_argument(
         "--detailed-exitcode",
         action="store_true",
@@ -52,7 +58,7 @@ async def _plan(ctx: Context, options: PlanOptions) -> Plan:
 def run(args: argparse.Namespace) -> int:
     ctx = load_context(args.path, args.target, allow_empty=args.allow_empty)
     options = options_from(args, ctx)
-    if args.format == "text":
+    if args.format in ("text", github.GITHUB_FORMAT):
         print(f"reconciler plan · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     plan = asyncio.run(_plan(ctx, options))
     sys.stdout.write(render(plan, args.format))

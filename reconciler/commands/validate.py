@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.diagnostics import sorted_diagnostics
 from reconciler.manifests.project import collect_manifests, default_root, read_project
+from reconciler.render import github
 from reconciler.target import target_problems
 
 FORMAT_VERSION = "1.0"
@@ -28,7 +29,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("path", nargs="?", type=Path, help="directory or file (default: specs/)")
     parser.add_argument("--target", help="target of reconciler.yaml whose variables apply")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", github.GITHUB_FORMAT),
+        default="text",
+        help="github: text, and each problem as a GitHub annotation (also under GITHUB_ACTIONS)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -53,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
         return 1 if diags else 0
     for diag in diags:
         print(diag, file=sys.stderr)
+    if github.enabled(args.format, os.environ):
+        for diag in diags:
+            print(github.diagnostic(diag, "reconciler validate"), file=sys.stderr)
     where = f"{_count(loaded.files, 'file')}, {_count(loaded.documents, 'document')}"
     target = f", target {loaded.target}" if loaded.target else ""
     if diags:

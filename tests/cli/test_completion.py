@@ -19,7 +19,7 @@ def test_candidates_follow_the_command_line() -> None:
     assert set(COMMANDS) <= set(candidates([]))
     assert "--version" in candidates([])
     assert {"--format", "--out", "--detailed-exitcode", "--no-color"} <= set(candidates(["plan"]))
-    assert candidates(["plan", "--format"]) == ["text", "json", "markdown"]
+    assert candidates(["plan", "--format"]) == ["text", "json", "markdown", "github"]
     assert candidates(["plan", "--out"]) == []  # a file name: the shell completes it
     assert {"serve", "seed"} <= set(candidates(["emulator"]))
     assert "--manual-clock" in candidates(["emulator", "serve"])

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs one reconciler command from the action's inputs (all passed as environment variables,
 # never pasted into the script) and writes the exit code and a Markdown report as outputs.
-# Exit 0 and 2 (changes or drift present) are results, not failures; anything else fails.
+# Exit 0 and 2 (changes or drift present) are results, not failures; anything else fails,
+# and then the error text goes into the report (so into the step summary and the pull-request
+# comment), and reconciler's ::error annotations reach the runner on stdout.
 set -uo pipefail
 
 report="$RUNNER_TEMP/reconciler-$RECONCILER_COMMAND.md"
@@ -19,7 +21,14 @@ done
 
 fenced() {  # a command's text output as a Markdown code block under a heading
   printf '### reconciler %s\n\n```\n' "$RECONCILER_COMMAND"
-  cat "$log"
+  grep -v '^::' "$log"
+  printf '```\n'
+}
+
+failure() {  # what went wrong, for readers of the summary and the comment
+  printf '### ❌ reconciler %s %s failed (exit %s)\n\n```\n' \
+    "$RECONCILER_COMMAND" "${RECONCILER_TARGET:-(default target)}" "$1"
+  grep -v '^::' "$log"
   printf '```\n'
 }
 
@@ -30,13 +39,15 @@ case "$RECONCILER_COMMAND" in
       mkdir -p "$(dirname "$RECONCILER_PLAN_FILE")"
       cmd+=(--out "$RECONCILER_PLAN_FILE")
     fi
-    "${cmd[@]}" "${extra[@]}" > "$report"
+    "${cmd[@]}" "${extra[@]}" > "$report" 2> "$log"
     code=$?
+    cat "$log"
     ;;
   drift)
     cmd+=(--format markdown)
-    "${cmd[@]}" "${extra[@]}" > "$report"
+    "${cmd[@]}" "${extra[@]}" > "$report" 2> "$log"
     code=$?
+    cat "$log"
     ;;
   apply)
     cmd+=(--auto-approve)
@@ -58,6 +69,9 @@ case "$RECONCILER_COMMAND" in
     ;;
 esac
 
+if [[ $code -ne 0 && $code -ne 2 && "$RECONCILER_COMMAND" =~ ^(plan|drift)$ ]]; then
+  failure "$code" >> "$report"
+fi
 cat "$report" >> "$GITHUB_STEP_SUMMARY"
 {
   echo "exit-code=$code"
