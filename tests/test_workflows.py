@@ -172,3 +172,46 @@ def test_a_failing_plan_shows_its_diagnostic_everywhere_github_looks(tmp_path: P
     assert diagnostic in (tmp_path / "summary.md").read_text()
     assert "::error file=specs/datasets/profile-export.yaml,line=9,col=3," in failed["stdout"]
     assert "::error" not in report  # annotations are for the runner, not for readers
+
+
+def _uses_action(step: dict[str, Any]) -> bool:
+    return "/.github/actions/reconciler@" in str(step.get("uses", ""))
+
+
+def test_examples_keep_credentials_in_environments_and_endpoints_in_the_workflow() -> None:
+    """Plan and drift read with a read-only credential in "<target>-plan", apply alone has
+    the write one in "<target>"; no repository-level secret; every run of the action gets
+    its endpoints from the workflow, so the pull request's reconciler.yaml cannot move them."""
+    environments = {"plan": "-plan", "drift": "-plan", "apply": ""}
+    for name, suffix in environments.items():
+        path = ROOT / "examples" / "workflows" / f"reconciler-{name}.yml"
+        job = _load(path)["jobs"][name]
+        assert job["environment"] == "${{ matrix.target }}" + suffix, name
+        assert job["strategy"]["matrix"]["target"] == ["staging", "production"], name
+        secrets = set(re.findall(r"secrets\.(\w+)", path.read_text()))
+        assert secrets <= {"AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "RECONCILER_PLAN_KEY"}, name
+        runs = [s for s in job["steps"] if _uses_action(s)]
+        assert runs, name
+        for step in runs:
+            env = step["env"]
+            assert env["AEP_PLATFORM_URL"] == "https://platform.adobe.io", name
+            assert env["AEP_IMS_URL"] == "https://ims-na1.adobelogin.com", name
+
+
+def test_the_example_reconciler_yaml_matches_the_workflows(tmp_path: Path) -> None:
+    config = _load(ROOT / "examples" / "reconciler.yaml")
+    assert set(config["targets"]) == {"staging", "production"}
+    assert all(t["clientSecretEnv"] == "AEP_CLIENT_SECRET" for t in config["targets"].values())
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    shutil.copy(ROOT / "examples" / "reconciler.yaml", tmp_path / "specs" / "reconciler.yaml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AEP_", "RECONCILER_"))}
+    for target in config["targets"]:
+        result = subprocess.run(
+            [str(BIN / "reconciler"), "validate", "specs", "--target", target],
+            cwd=tmp_path,
+            env={**env, "CI": "true"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
