@@ -241,3 +241,13 @@ def nesting_within(value: Any, limit: int = MAX_DEPTH) -> bool:
             children = item.values() if isinstance(item, dict) else item
             pending.extend((child, depth + 1) for child in children)
     return True
+
+
+# Counts, offsets, ids and epoch milliseconds in a query or path: ASCII digits only (str.isdigit
+# also takes "١٢" and "²"), and no more than a signed 64-bit integer holds.
+_DECIMAL = re.compile(r"-?[0-9]{1,18}")
+
+
+def decimal(text: str) -> int | None:
+    """``text`` as an integer when it is plain ASCII decimal that fits 64 bits, else None."""
+    return int(text) if _DECIMAL.fullmatch(text) else None

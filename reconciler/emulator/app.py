@@ -78,6 +78,14 @@ class Platform:
     def authenticate(self, request: Request) -> Caller:
         return authenticate(request, self.tokens, self.sandboxes, self.now_ms())
 
+    def client_of(self, authorization: str) -> str:
+        """The rate-limit key of a call: its token's org and client, or "anonymous"."""
+        scheme, _, token = authorization.partition(" ")
+        owner = (
+            self.tokens.owner(token.strip(), self.now_ms()) if scheme.lower() == "bearer" else None
+        )
+        return "anonymous" if owner is None else json.dumps([owner.org_id, owner.client_id])
+
     def close(self) -> None:
         self.exports.close(self.now_ms())
         self.db.close()
@@ -188,6 +196,6 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     app = Starlette(routes=ROUTES, exception_handlers=handlers)
     app.state.platform = platform
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
-    app.add_middleware(FaultInjector, config=config)
+    app.add_middleware(FaultInjector, config=config, client_of=platform.client_of)
     app.add_middleware(RequestCounter, platform=platform)
     return app

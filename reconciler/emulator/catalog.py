@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from reconciler.emulator.dataset_query import parse_query, project
 from reconciler.emulator.datasets import new_document, new_id, writable
 from reconciler.emulator.gateway import Caller, require_content_type
 from reconciler.emulator.jsonpatch import PatchError, PatchTestFailed, apply_patch, written_roots
+from reconciler.emulator.limits import MAX_QUERY_PARAMETERS, json_value
 from reconciler.emulator.responses import json_response, problem
 from reconciler.wire import CATALOG_BASE, DATASET_READ_ONLY, DatasetBody, DatasetPatch
 
@@ -31,7 +31,7 @@ def _platform(request: Request) -> Platform:
 
 async def _json_body(request: Request) -> Any:
     try:
-        return json.loads(await request.body())
+        return json_value(await request.body())
     except ValueError as exc:
         raise problem(400, f"The request body is not valid JSON: {exc}") from None
 
@@ -94,6 +94,8 @@ async def create_dataset(request: Request) -> Response:
 async def list_datasets(request: Request) -> Response:
     platform = _platform(request)
     caller = platform.authenticate(request)
+    if len(request.query_params.multi_items()) > MAX_QUERY_PARAMETERS:
+        raise problem(400, f"More than {MAX_QUERY_PARAMETERS} query parameters")
     query = parse_query(request.query_params, platform.config.variants)
     platform.jobs.advance(caller.tenant, platform.now_ms())
     rows = platform.datasets.page(caller.tenant, query)

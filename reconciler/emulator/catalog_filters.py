@@ -19,6 +19,7 @@ import sqlite3
 from typing import Any
 
 from reconciler.emulator.responses import problem
+from reconciler.wire import decimal
 
 Clause = tuple[str, list[Any]]
 
@@ -134,6 +135,7 @@ def property_filter(raw: str) -> Clause:
 
 def created_bound(name: str, raw: str) -> Clause:
     """``createdAfter`` / ``createdBefore``: exclusive bounds in epoch milliseconds."""
-    if not raw.isdigit():
+    value = decimal(raw)
+    if value is None or value < 0:
         raise problem(400, f"Query parameter '{name}' must be epoch milliseconds, got {raw!r}")
-    return ("d.created > ?" if name == "createdAfter" else "d.created < ?"), [int(raw)]
+    return ("d.created > ?" if name == "createdAfter" else "d.created < ?"), [value]

@@ -15,6 +15,7 @@ from reconciler.emulator.catalog_filters import (
 )
 from reconciler.emulator.responses import problem
 from reconciler.emulator.variants import Variants
+from reconciler.wire import decimal
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -49,10 +50,8 @@ def _integer(params: QueryParams, name: str, default: int, low: int, high: int |
     raw = params.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
+    found = decimal(raw)
+    value = low - 1 if found is None else found
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise problem(400, f"Query parameter '{name}' must be an integer {bound}, got {raw!r}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +13,10 @@ from reconciler.emulator.datasets import is_profile_ready
 from reconciler.emulator.gateway import Caller, require_content_type
 from reconciler.emulator.job_view import JobView, Spelling
 from reconciler.emulator.lifecycle import ERROR_NOT_PROFILE_READY, new_result
+from reconciler.emulator.limits import json_value
 from reconciler.emulator.profiles.requests import unknown_merge_policy
 from reconciler.emulator.responses import HttpError, json_response, ups_error
-from reconciler.wire import JOB_STATUSES, UPS_BASE, ExportJobRequest
+from reconciler.wire import JOB_STATUSES, UPS_BASE, ExportJobRequest, decimal
 
 if TYPE_CHECKING:
     from reconciler.emulator.app import Platform
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 DEFAULT_LIMIT = 100
 BAD_REQUEST = "0100000001"
 NOT_FOUND = "0100000404"
-_CURSOR = re.compile(r"^(\d+)_(\d+)$")
 # segmentation.yaml CancelExportJobResponse (the cancel-answer=200 variant)
 CANCELLED_ANSWER = {"status": True, "message": "Export job has been marked for cancelling"}
 
@@ -45,7 +43,7 @@ def _error_path(loc: tuple[Any, ...]) -> str:
 
 async def _request_body(request: Request) -> dict[str, Any]:
     try:
-        data = json.loads(await request.body())
+        data = json_value(await request.body())
     except ValueError as exc:
         raise _bad(f"The request body is not valid JSON: {exc}") from None
     try:
@@ -107,9 +105,10 @@ async def create_job(request: Request) -> Response:
 
 def _job_id(request: Request) -> int:
     raw = request.path_params["id"]
-    if not raw.isdigit():
-        raise ups_error(404, NOT_FOUND, [f"Export job {raw} not found"])
-    return int(raw)
+    job_id = decimal(raw)
+    if job_id is None or job_id < 0:
+        raise ups_error(404, NOT_FOUND, [f"Export job {raw[:40]} not found"])
+    return job_id
 
 
 async def get_job(request: Request) -> Response:
@@ -142,23 +141,27 @@ async def delete_job(request: Request) -> Response:
 def _limit(raw: str | None, maximum: int) -> int:
     if raw is None:
         return min(DEFAULT_LIMIT, maximum)
-    if not raw.strip().isdigit() or int(raw) < 1:
-        raise _bad(f"limit must be a positive integer, got {raw!r}")
-    return min(int(raw), maximum)
+    value = decimal(raw.strip())
+    if value is None or value < 1:
+        raise _bad(f"limit must be a positive integer, got {raw[:40]!r}")
+    return min(value, maximum)
 
 
 def _offset(raw: str | None) -> tuple[int, int] | int | None:
     """The spec's cursor ``{creationTimeMs}_{id}``, or the guide's integer offset (``offset=2``)."""
     if raw is None or raw == "":
         return None
-    if raw.isdigit():
-        return int(raw)
-    match = _CURSOR.match(raw)
-    if match is None:
+    count = decimal(raw)
+    if count is not None and count >= 0:
+        return count
+    time_part, _, id_part = raw.partition("_")
+    created, job_id = decimal(time_part), decimal(id_part)
+    if created is None or job_id is None or min(created, job_id) < 0:
         raise _bad(
-            f"offset must be a cursor such as 1538615973895_123 or a number of jobs, got {raw!r}"
+            f"offset must be a cursor such as 1538615973895_123 or a number of jobs, "
+            f"got {raw[:40]!r}"
         )
-    return int(match[1]), int(match[2])
+    return created, job_id
 
 
 def _statuses(raw: str | None) -> tuple[str, ...]:

@@ -71,9 +71,14 @@ def server_error(status: int) -> Any:
 class FaultInjector:
     """Wraps the app; does nothing unless the config turns a fault on."""
 
-    def __init__(self, app: ASGIApp, config: EmulatorConfig) -> None:
+    def __init__(
+        self, app: ASGIApp, config: EmulatorConfig, client_of: Callable[[str], str] | None = None
+    ) -> None:
         self.app = app
         self.config = config
+        # Who a bearer token belongs to: the rate limit counts per authenticated client, so
+        # neither a forged org header nor a made-up one escapes or exhausts another's window.
+        self.client_of = client_of or (lambda authorization: "anonymous")
         self.rng = random.Random(config.seed)
         self.limiter = (
             RateLimiter(config.rate_limit, config.clock) if config.rate_limit is not None else None
@@ -102,7 +107,7 @@ class FaultInjector:
 
     def _early_answer(self, scope: Scope) -> Any:
         if self.limiter is not None:
-            wait = self.limiter.wait_ms(_header(scope, b"x-gw-ims-org-id"))
+            wait = self.limiter.wait_ms(self.client_of(_header(scope, b"authorization")))
             if wait:
                 return too_many_requests(wait)
         if self.config.fail_rate and self.rng.random() < self.config.fail_rate:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
+
+from reconciler.wire import MAX_DEPTH, nesting_within
 
 
 class PatchError(ValueError):
@@ -26,8 +29,11 @@ def pointer(path: str) -> list[str]:
 def _index(container: list[Any], token: str, *, adding: bool) -> int:
     if adding and token == "-":
         return len(container)
-    if not token.isdigit() or (token != "0" and token.startswith("0")):
-        raise PatchError(f"{token!r} is not an array index")
+    # ASCII digits only ("١" passes isdigit), and short: int() of 5,000 digits is an error
+    if not (token.isascii() and token.isdigit() and len(token) <= 18) or (
+        token != "0" and token.startswith("0")
+    ):
+        raise PatchError(f"{token[:40]!r} is not an array index")
     i = int(token)
     if i > len(container) or (i == len(container) and not adding):
         raise PatchError(f"index {i} is out of range")
@@ -119,13 +125,38 @@ def _text(op: dict[str, Any], key: str) -> str:
     return value
 
 
+# A patch is bounded in operations, in what it may write (a repeated ``copy`` doubles a
+# subtree per operation: 40 of them would need terabytes) and in the nesting of its result.
+MAX_OPERATIONS = 1000
+MAX_WRITTEN = 1024 * 1024  # characters of JSON written by add, replace, copy and move
+
+
+def _written(doc: Any, op: Any) -> int:
+    """How much JSON ``op`` writes into ``doc``, measured before it runs."""
+    if not isinstance(op, dict):
+        return 0
+    if op.get("op") in ("add", "replace"):
+        return len(json.dumps(op.get("value")))
+    if op.get("op") in ("copy", "move") and isinstance(op.get("from"), str):
+        return len(json.dumps(_get(doc, pointer(op["from"]))))
+    return 0
+
+
 def apply_patch(doc: Any, operations: Any) -> Any:
-    """Apply every operation to a copy of ``doc``; all or nothing."""
+    """Apply every operation to a copy of ``doc``; all or nothing, within the bounds above."""
     if not isinstance(operations, list):
         raise PatchError("a JSON Patch document is an array of operations")
+    if len(operations) > MAX_OPERATIONS:
+        raise PatchError(f"more than {MAX_OPERATIONS} operations")
     result = copy.deepcopy(doc)
+    budget = MAX_WRITTEN
     for op in operations:
+        budget -= _written(result, op)
+        if budget < 0:
+            raise PatchError(f"the operations write more than {MAX_WRITTEN} characters of JSON")
         result = _apply_one(result, op)
+    if not nesting_within(result):
+        raise PatchError(f"the result nests deeper than {MAX_DEPTH} levels")
     return result
 
 

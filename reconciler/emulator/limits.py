@@ -1,10 +1,33 @@
-"""Request body size limit: an oversized body is refused with 413 before anyone reads it."""
+"""Request limits: an oversized body is refused with 413 before anyone reads it; a body that
+is not plain, finite, reasonably nested JSON, or a query with too many parameters, is a 400."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reconciler.wire import MAX_DEPTH, nesting_within
+
+MAX_QUERY_PARAMETERS = 100  # filters and paging of one list call; Adobe's examples use a few
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def json_value(raw: bytes) -> Any:
+    """A request body as JSON, or ValueError saying why not: invalid, NaN or Infinity, or
+    nested deeper than wire.MAX_DEPTH (which the stdlib parser would hit as a RecursionError,
+    and which no client could read back)."""
+    try:
+        value = json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError(f"it nests deeper than {MAX_DEPTH} levels") from None
+    if not nesting_within(value):
+        raise ValueError(f"it nests deeper than {MAX_DEPTH} levels")
+    return value
 
 
 def _too_large(limit: int) -> tuple[bytes, list[tuple[bytes, bytes]]]:
