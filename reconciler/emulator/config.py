@@ -56,6 +56,12 @@ class EmulatorConfig:
             raise ValueError("durations must not be negative")
         if not self.credentials:
             raise ValueError("at least one credential is needed")
+        # A tenant is keyed "{org}/{sandbox}": a "/" in either would let two tenants share a key.
+        for name in (*(c.org_id for c in self.credentials), *self.sandboxes):
+            if "/" in name or not name.strip():
+                raise ValueError(
+                    f"org ids and sandbox names hold no '/' and are not blank: {name!r}"
+                )
 
     def credential(self, client_id: str) -> Credential | None:
         for cred in self.credentials:

@@ -52,7 +52,8 @@ def authenticate(
     if org != owner.org_id:
         raise gateway_error("403025", "Profile is not valid")
     sandbox = normalise(headers.get("x-sandbox-name") or "") or DEFAULT_SANDBOX
-    if not sandboxes.exists(org, sandbox):
+    # "/" would make the tenant key "{org}/{sandbox}" ambiguous: no such sandbox can exist
+    if "/" in sandbox or not sandboxes.exists(org, sandbox):
         raise gateway_error("403027", f"Sandbox {sandbox!r} does not exist in this organization")
     return Caller(org_id=org, sandbox=sandbox, client_id=owner.client_id)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.emulator import Credential, EmulatorConfig
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio
@@ -87,3 +88,17 @@ async def test_each_malformed_request_is_a_4xx_in_bounded_time_and_memory(
     tracemalloc.stop()
     assert 400 <= answer.status_code < 500, (answer.status_code, answer.text[:300])
     assert elapsed < 10 and peak < 64 * 1024 * 1024, (elapsed, peak)
+
+
+async def test_a_sandbox_name_cannot_reach_into_another_tenant(api: Api) -> None:
+    """Tenants are keyed "{org}/{sandbox}": a "/" in a sandbox name is never a tenant."""
+    answer = await api.call("GET", DATASETS, sandbox="prod/../prod")
+    assert answer.status_code == 403 and "403027" in answer.text
+
+
+@pytest.mark.parametrize("org", ["a/b@AdobeOrg", " "])
+def test_org_ids_and_sandboxes_that_would_confuse_tenant_keys_are_refused(org: str) -> None:
+    with pytest.raises(ValueError, match="no '/'"):
+        EmulatorConfig(credentials=(Credential(org_id=org),))
+    with pytest.raises(ValueError, match="no '/'"):
+        EmulatorConfig(sandboxes=("dev/x",))
