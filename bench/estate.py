@@ -3,7 +3,7 @@
 The seed writes foreign datasets only. To give the stack owned datasets with jobs writing
 into them (as a real estate has), every k-th seeded dataset gets the stack's ownership tags
 (``reconciler-stack``, ``-name``, ``-spec`` digests of exactly what its manifest declares,
-an empty ``-jobs`` inventory), so the plan finds them unchanged.
+no job inventory), so the plan finds them unchanged.
 """
 
 from __future__ import annotations

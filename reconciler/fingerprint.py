@@ -134,3 +134,84 @@ def fingerprint(job_or_body: Mapping[str, Any]) -> str:
         effective_request(job_or_body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- what a platform answer shows of a request ------------------------------------------
+#
+# Adobe's job answers resolve ``mergePolicy`` (another id or version than requested) and drop
+# ``evaluationInfo``; its create answer drops ``fields``, ``additionalFields`` and the time
+# filters, and its list example shows segments by id only (aep-api.md A.4). So an answer is
+# compared with a request only on the members it shows, and never on those two.
+_FILTER_MEMBERS = ("segmentQualificationTime", "fromIngestTimestamp", "emptyProfiles")
+
+
+def _segment_view(seg: Any, shown: bool) -> dict[str, Any]:
+    """A segment selector's members, all with defaults (a request) or as shown (an answer)."""
+    seg = _map(seg)
+    view: dict[str, Any] = {"segmentId": seg.get("segmentId")}
+    if not shown or "segmentNs" in seg:
+        view["segmentNs"] = str(seg.get("segmentNs") or "ups").lower()
+    if not shown or "status" in seg:
+        view["status"] = _statuses(seg.get("status"))
+    return view
+
+
+def observed(job_or_body: Mapping[str, Any], *, shown: bool) -> dict[str, Any]:
+    """Dotted request member → canonical value: every member a request has (defaults
+    filled), or with ``shown``, only those an answer carries."""
+    src = job_or_body
+    effective = effective_request(src)
+    filt, dest = _map(src.get("filter")), _map(src.get("destination"))
+    view: dict[str, Any] = {}
+    if not shown or "name" in _map(src.get("schema")):
+        view["schema.name"] = _map(src.get("schema")).get("name")
+    if not shown or "segmentPerBatch" in dest:
+        view["destination.segmentPerBatch"] = effective["destination"]["segmentPerBatch"]
+    if not shown or "segments" in filt:
+        listed = filt.get("segments")
+        segments: list[Any] = listed if isinstance(listed, list) else []
+        view["filter.segments"] = {
+            str(_map(s).get("segmentId")): _segment_view(s, shown) for s in segments
+        }
+    for member in _FILTER_MEMBERS:
+        if not shown or member in filt:
+            view[f"filter.{member}"] = effective["filter"].get(member)
+    for member in ("fields", "additionalFields"):
+        if not shown or member in src:
+            view[member] = effective.get(member)
+    return view
+
+
+def _agree(shown: Any, declared: Any) -> bool:
+    """Segments agree on the members the answer shows; anything else is equal or not."""
+    if isinstance(shown, dict) and isinstance(declared, dict) and "segmentId" in shown:
+        return all(declared.get(k) == v for k, v in shown.items())
+    if isinstance(shown, dict) and isinstance(declared, dict):
+        return shown.keys() == declared.keys() and all(
+            _agree(v, declared[k]) for k, v in shown.items()
+        )
+    return bool(shown == declared)
+
+
+def differences(answer: Mapping[str, Any], body: Mapping[str, Any]) -> tuple[str, ...]:
+    """The request members where a job ``answer`` visibly differs from the request ``body``.
+
+    Members the answer leaves out are unknown, not different; ``mergePolicy`` and
+    ``evaluationInfo`` never count (the platform resolves or drops them).
+    """
+    declared = observed(body, shown=False)
+    return tuple(
+        sorted(k for k, v in observed(answer, shown=True).items() if not _agree(v, declared[k]))
+    )
+
+
+def compatible(answer: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """True when ``answer`` could be the job created from ``body``, as far as it shows."""
+    return not differences(answer, body)
+
+
+def sibling_key(body: Mapping[str, Any]) -> str:
+    """What every answer shows of a request (schema, segment ids): requests that share it
+    cannot be told apart by the sparsest answers."""
+    view = observed(body, shown=False)
+    return json.dumps([view["schema.name"], sorted(view["filter.segments"])])

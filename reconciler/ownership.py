@@ -3,10 +3,9 @@
 A dataset belongs to a stack when it carries the tag ``reconciler-stack: [<stack>]``; its
 manifest name is in ``reconciler-name``. ``reconciler-spec`` holds a digest of each declared
 field as last applied, which tells a manifest change from an out-of-band one, per field.
-``reconciler-jobs`` is the inventory of export jobs the stack created into the dataset, as
-``<manifest name>=<fingerprint prefix>`` entries, written before each job is created so an
-interrupted apply never leaves a job nobody can account for. Export jobs have no tags: a
-job belongs to the stack that owns its destination dataset.
+The ``reconciler-job.<name>`` tags are the inventory of the export jobs the stack created into
+the dataset (reconciler/inventory.py). Export jobs have no tags: a job belongs to the stack
+that owns its destination dataset.
 """
 
 from __future__ import annotations
@@ -14,14 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reconciler.inventory import is_inventory_tag
 from reconciler.plan import canonical_hash
 
 STACK_TAG = "reconciler-stack"
 NAME_TAG = "reconciler-name"
 SPEC_TAG = "reconciler-spec"
-JOBS_TAG = "reconciler-jobs"
-OWNERSHIP_TAGS = (STACK_TAG, NAME_TAG, SPEC_TAG, JOBS_TAG)
+OWNERSHIP_TAGS = (STACK_TAG, NAME_TAG, SPEC_TAG)
 FINGERPRINT_CHARS = 16
+
+
+def is_ownership_tag(key: str) -> bool:
+    """Our marks: stack, manifest name, spec digests and the job inventory."""
+    return key in OWNERSHIP_TAGS or is_inventory_tag(key)
 
 
 def tags_of(dataset: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -64,7 +68,7 @@ def user_tags(tags: Mapping[str, Any] | None) -> dict[str, list[str]]:
     return {
         k: sorted(v)
         for k, v in sorted(tags.items())
-        if k not in OWNERSHIP_TAGS and not is_platform_tag(k)
+        if not is_ownership_tag(k) and not is_platform_tag(k)
     }
 
 
@@ -75,20 +79,6 @@ def platform_tags(tags: Mapping[str, Any] | None) -> dict[str, list[str]]:
 
 def short_fingerprint(fingerprint: str) -> str:
     return fingerprint[:FINGERPRINT_CHARS]
-
-
-def inventory(dataset: Mapping[str, Any]) -> dict[str, str]:
-    """Fingerprint prefix -> manifest name of every job the stack created into ``dataset``."""
-    found: dict[str, str] = {}
-    for entry in tags_of(dataset).get(JOBS_TAG, []):
-        name, sep, fp = entry.rpartition("=")
-        if sep and name and fp:
-            found[fp] = name
-    return found
-
-
-def inventory_entry(name: str, fingerprint: str) -> str:
-    return f"{name}={short_fingerprint(fingerprint)}"
 
 
 def field_digests(declared: Mapping[str, Any]) -> dict[str, str]:
@@ -106,13 +96,9 @@ def applied_digests(dataset: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
-def ownership_tags(
-    stack: str, name: str, declared: Mapping[str, Any], jobs: Iterable[str] = ()
-) -> dict[str, list[str]]:
+def ownership_tags(stack: str, name: str, declared: Mapping[str, Any]) -> dict[str, list[str]]:
     digests = [f"{k}={v}" for k, v in field_digests(declared).items()]
-    tags = {STACK_TAG: [stack], NAME_TAG: [name], SPEC_TAG: digests}
-    tags[JOBS_TAG] = sorted(set(jobs))  # always present, so job entries can be appended
-    return tags
+    return {STACK_TAG: [stack], NAME_TAG: [name], SPEC_TAG: digests}
 
 
 def tag_pointer(key: str) -> str:
@@ -146,8 +132,3 @@ def tag_ops(
         elif key not in wanted and key in live:
             ops.append(remove_tag(key))
     return ops
-
-
-def inventory_append(entry: str) -> dict[str, Any]:
-    """The JSON Patch op that records a job in its dataset's inventory before it is created."""
-    return {"op": "add", "path": f"/tags/{JOBS_TAG}/-", "value": entry}

@@ -19,7 +19,9 @@ from reconciler.resources import ResourceKey
 # 1.1: a change names the jobs with its very request that the plan saw (``known_job_ids``).
 # 1.2: ``undeclared`` marks what no manifest declares any more, ``moved_from`` a rename;
 # the summary counts both.
-FORMAT_VERSION = "1.2"
+# 1.3: an ExportJob create carries its inventory tag's values (``inventory``), and a change
+# with a JSON Patch names the dataset it goes to (``patch_dataset_id``).
+FORMAT_VERSION = "1.3"
 
 
 class Action(enum.Enum):
@@ -94,6 +96,10 @@ class Change:
     # what happens to it, even when nothing does (a finished job stays as history).
     undeclared: bool = False
     moved_from: ResourceKey | None = None  # metadata.previousNames: the key it was known as
+    # ExportJob create: its manifest's inventory tag as written before the create, ending
+    # with the intent that the create answer's id turns into a record (reconciler/inventory.py)
+    inventory: tuple[str, ...] = ()
+    patch_dataset_id: str | None = None  # where dataset_patch goes (None: the change's own id)
 
     @property
     def kind(self) -> str:
@@ -117,6 +123,8 @@ class Change:
             "depends_on": [str(k) for k in self.depends_on],
             "cancel_ids": list(self.cancel_ids),
             "known_job_ids": list(self.known_job_ids),
+            "inventory": list(self.inventory),
+            "patch_dataset_id": self.patch_dataset_id,
             "dataset_patch": [dict(op) for op in self.dataset_patch],
             "if_match": self.if_match,
             "blocked": self.blocked,
@@ -139,6 +147,8 @@ class Change:
             depends_on=tuple(ResourceKey.parse(k) for k in data.get("depends_on", ())),
             cancel_ids=tuple(data.get("cancel_ids", ())),
             known_job_ids=tuple(data.get("known_job_ids", ())),
+            inventory=tuple(data.get("inventory", ())),
+            patch_dataset_id=data.get("patch_dataset_id"),
             dataset_patch=tuple(data.get("dataset_patch", ())),
             if_match=data.get("if_match"),
             blocked=data.get("blocked", ""),

@@ -159,13 +159,16 @@ def test_after_adoption_the_planner_sees_nothing_to_do() -> None:
 
 
 def test_readoption_keeps_the_inventory_left_and_adds_the_declared_jobs() -> None:
-    left = {**LIVE, "tags": {**LIVE["tags"], "reconciler-jobs": ["old=0123456789abcdef"]}}
-    change = adopt_change("mine", "churn", "ds1", left, {}, ["vip=fedcba9876543210"])
+    inventory = {"reconciler-job.old": ["0123456789abcdef#7"], "reconciler-jobs": ["x=ab"]}
+    left = {**LIVE, "tags": {**LIVE["tags"], **inventory}}
+    declared = {"reconciler-job.vip": ["fedcba9876543210"], "reconciler-job.old": ["cd"]}
+    change = adopt_change("mine", "churn", "ds1", left, {}, declared)
     assert change.after is not None
-    assert change.after["tags"]["reconciler-jobs"] == [
-        "old=0123456789abcdef",
-        "vip=fedcba9876543210",
-    ]
+    tags = change.after["tags"]
+    assert {k: v for k, v in tags.items() if k.startswith("reconciler-job")} == {
+        **inventory,  # what is left of the inventory stays as it is
+        "reconciler-job.vip": ["fedcba9876543210"],  # an intent for a declared job
+    }
 
 
 def test_adoption_refuses_a_dataset_that_moved_after_it_was_read(tmp_path: Path) -> None:

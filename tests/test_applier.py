@@ -11,8 +11,9 @@ import pytest
 from reconciler.applier import Applier, Outcome
 from reconciler.diagnostics import TransportError
 from reconciler.emulator import EmulatorConfig, Variants, create_app
+from reconciler.inventory import Entry, job_tag
 from reconciler.live import observe
-from reconciler.ownership import JOBS_TAG, STACK_TAG
+from reconciler.ownership import STACK_TAG
 from reconciler.plan import Action, Change, Observation, Plan
 from reconciler.planner import make_plan
 from reconciler.remote import AepClient
@@ -41,8 +42,11 @@ def test_apply_creates_in_order_and_converges() -> None:
             assert len(result.created_jobs) == 2
             (ds_id, ds), *_ = (await client.list_datasets()).items()
             assert ds["tags"][STACK_TAG] == [STACK]
-            assert len(ds["tags"][JOBS_TAG]) == 2
             jobs = await client.list_export_jobs()
+            # each job is recorded by id under its manifest's name, the intent resolved
+            for name in ("a", "b"):
+                (entry,) = [Entry.parse(v) for v in ds["tags"][job_tag(name)]]
+                assert entry is not None and entry.job_id in result.created_jobs
             assert {j["destination"]["datasetId"] for j in jobs} == {ds_id}
             again = await _plan(client, ms)
             assert not again.has_changes

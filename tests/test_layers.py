@@ -14,7 +14,7 @@ PKG = Path(__file__).resolve().parent.parent / "reconciler"
 # is a folder (every module in it).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "diagnostics", "wire", "durations", "endpoints", "redaction"),
-    ("resources", "plan", "fingerprint", "ownership", "ports", "backoff"),
+    ("resources", "plan", "fingerprint", "ownership", "inventory", "ports", "backoff"),
     ("manifests.", "remote.", "live", "render."),
     ("planner.", "applier.", "planfile"),
     ("target", "pipeline"),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
 
 from reconciler.diagnostics import SourceRange
+from reconciler.inventory import job_tag, recorded
 from reconciler.live import LiveState, live_job
-from reconciler.ownership import JOBS_TAG, STACK_TAG
+from reconciler.ownership import STACK_TAG
 from reconciler.plan import Action, FindingType, Origin, Plan, PlanOptions
 from reconciler.planner import make_plan
 from reconciler.resources import (
@@ -72,7 +74,8 @@ def actions(p: Plan) -> dict[str, str]:
 
 
 def applied(ms: ManifestSet, *, job_status: str = "SUCCEEDED") -> LiveState:
-    """The live state right after applying ``ms`` to an empty platform (as the emulator answers)."""
+    """The live state right after applying ``ms`` to an empty platform (as the emulator answers):
+    datasets as created, jobs echoing their request, each recorded by id in its inventory."""
     live = LiveState()
     first = plan(ms)
     ids: dict[str, str] = {}
@@ -96,15 +99,26 @@ def applied(ms: ManifestSet, *, job_status: str = "SUCCEEDED") -> LiveState:
             ref = dest.pop("dataset", None)
             dest["dataSetId"] = ids[ref] if ref else dest.pop("datasetId")
             raw = {**body, "id": 100 + n, "status": job_status, "creationTime": 5000 + n}
-            parsed = live_job(raw)
-            assert parsed is not None
-            live.jobs.append(parsed)
-            for op in change.dataset_patch:
-                ds = live.datasets.get(dest["dataSetId"])
-                if ds is not None:
-                    ds["tags"].setdefault(JOBS_TAG, []).append(op["value"])
-    live.jobs.sort(key=lambda j: -j.creation_time)
+            add_job(live, raw)
+            ds = live.datasets.get(dest["dataSetId"])
+            if ds is not None and change.inventory:
+                ds["tags"][job_tag(change.name)] = recorded(change.inventory, str(100 + n))
     return live
+
+
+def record(live: LiveState, name: str, job_id: str) -> None:
+    """Record one more job of manifest ``name`` in its dataset's inventory (same spec)."""
+    for ds in live.datasets.values():
+        values = ds["tags"].get(job_tag(name))
+        if values:
+            values.append(f"{values[0].split('#')[0]}#{job_id}")
+
+
+def add_job(live: LiveState, raw: dict[str, Any]) -> None:
+    parsed = live_job(raw)
+    assert parsed is not None
+    live.jobs.append(parsed)
+    live.jobs.sort(key=lambda j: -j.creation_time)
 
 
 def test_empty_platform_creates_everything_in_dependency_order() -> None:
@@ -113,7 +127,9 @@ def test_empty_platform_creates_everything_in_dependency_order() -> None:
     ds, jb = p.changes
     assert ds.after is not None and ds.after["tags"][STACK_TAG] == [STACK]
     assert ds.after["tags"]["reconciler-name"] == ["exports"]
-    assert ds.after["tags"][JOBS_TAG][0].startswith("vip=")
+    (intent,) = ds.after["tags"][job_tag("vip")]
+    assert re.fullmatch("[0-9a-f]{16}", intent)  # the intent: a spec digest, no job id yet
+    assert jb.inventory == (intent,)
     assert jb.depends_on == (ResourceKey(DATASET, "exports"),)
     assert jb.after is not None and jb.after["destination"] == {"dataset": "exports"}
     assert jb.dataset_patch == ()  # the new dataset carries the inventory already
@@ -217,7 +233,7 @@ def test_a_changed_name_is_set_with_json_patch_beside_the_tags() -> None:
     p = plan(manifests(dataset(name="Renamed"), job()), live)
     (change,) = [c for c in p.changes if c.action is not Action.NOOP]
     assert {"op": "add", "path": "/name", "value": "Renamed"} in change.dataset_patch
-    assert all(not op["path"].startswith(f"/tags/{JOBS_TAG}") for op in change.dataset_patch)
+    assert all(not op["path"].startswith("/tags/reconciler-job") for op in change.dataset_patch)
 
 
 def test_schema_change_is_a_replace_blocked_without_allow_destroy() -> None:
@@ -283,6 +299,7 @@ def test_max_deletes_counts_each_cancelled_job() -> None:
     again = live_job({**_raw(live.jobs[0]), "id": 7, "creationTime": 1})
     assert again is not None
     live.jobs.append(again)  # an older job of the same manifest, still running
+    record(live, "a", "7")
     (cancel,) = plan(manifests(dataset()), live, max_deletes=1).changes[1:]
     assert cancel.cancel_ids == (live.jobs[0].id, "7")
     assert "2 destructive changes exceed --max-deletes 1" in cancel.blocked
@@ -323,7 +340,12 @@ def test_changed_job_spec_replaces_an_active_job() -> None:
         (old_id,),
         ("fields",),
     )
-    assert change.dataset_patch and change.dataset_patch[0]["path"] == f"/tags/{JOBS_TAG}/-"
+    # before the create: the old job marked cancelled, and the new job's intent
+    (write,) = change.dataset_patch
+    assert write["path"] == "/tags/reconciler-job.vip"
+    old_record, new_intent = write["value"]
+    assert old_record.endswith(f"#{old_id}-cancelled") and "#" not in new_intent
+    assert change.inventory == tuple(write["value"])
     assert change.after is not None
     assert change.after["destination"]["datasetId"] == next(iter(live.datasets))
 
@@ -406,6 +428,7 @@ def test_a_removed_manifest_with_many_jobs_is_one_change() -> None:
         older = live_job({**_raw(first), "id": 10 + n, "creationTime": 100 + n})
         assert older is not None
         live.jobs.append(older)
+        record(live, "a", str(10 + n))
     p = plan(manifests(dataset()), live)
     (cancel,) = [c for c in p.changes if c.kind == EXPORT_JOB]
     assert cancel.action is Action.CANCEL and len(cancel.cancel_ids) == 8

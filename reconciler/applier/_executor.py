@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.applier.recovery import CreateRecovery
 from reconciler.diagnostics import ApiError
+from reconciler.fingerprint import sibling_key
+from reconciler.inventory import bound, job_tag, recorded
+from reconciler.ownership import set_tag
 from reconciler.plan import Action, Change, Plan
 from reconciler.ports import Applying
 from reconciler.resources import DATASET, ResourceKey
@@ -39,6 +42,7 @@ class Event:
 class ApplyResult:
     events: list[Event] = field(default_factory=list)
     created_jobs: list[str] = field(default_factory=list)
+    cancelled_jobs: list[str] = field(default_factory=list)  # cancels the platform accepted
 
     def finished(self) -> list[Event]:
         return [e for e in self.events if e.outcome is not Outcome.STARTED]
@@ -66,6 +70,7 @@ class Applier:
         self._slots = asyncio.Semaphore(max(1, parallelism))
         self._on_event = on_event or (lambda e: None)
         self._done: dict[ResourceKey, asyncio.Future[str | None]] = {}
+        self._siblings: dict[tuple[str, str], asyncio.Lock] = {}
         self._stack = ""
         self.result = ApplyResult()
 
@@ -155,9 +160,15 @@ class Applier:
                 return await self._create_dataset(change, after)
             return None
         await self._cancel(change.cancel_ids)
+        self.result.cancelled_jobs.extend(change.cancel_ids)
         if change.action is Action.CANCEL:
+            if change.dataset_patch and change.patch_dataset_id:  # the cancels are marked
+                await self._patch(change.patch_dataset_id, change.dataset_patch)
             return None
         return await self._create_job(change, after)
+
+    async def _patch(self, dataset_id: str, ops: Sequence[Mapping[str, Any]]) -> None:
+        await self._call(self._client.json_patch_dataset, dataset_id, list(ops))
 
     async def _update_dataset(self, change: Change, after: dict[str, Any]) -> None:
         """The plan's JSON Patch when it has one (tags go key by key), else the fields."""
@@ -175,21 +186,38 @@ class Applier:
         if ref is not None:
             destination["datasetId"] = self._done[ResourceKey(DATASET, ref)].result()
         body["destination"] = destination
-        if change.dataset_patch:
-            await self._call(
-                self._client.json_patch_dataset,
-                destination["datasetId"],
-                list(change.dataset_patch),
+        dataset_id = str(destination["datasetId"])
+        if change.dataset_patch:  # the intent (and cancel marks) go before the create
+            await self._patch(change.patch_dataset_id or dataset_id, change.dataset_patch)
+        # Jobs whose requests the sparsest answers cannot tell apart are created one at a
+        # time, so a create that lost its answer never takes its sibling's job for its own.
+        async with self._siblings.setdefault((dataset_id, sibling_key(body)), asyncio.Lock()):
+            job_id = await self._recovery.create(
+                lambda: self._call(self._client.create_export_job, body),
+                lambda since: self._recovery.find_job(
+                    dataset_id,
+                    body,
+                    since,
+                    frozenset(change.known_job_ids),
+                    after_ms=bound(change.inventory),
+                    taken=frozenset(self.result.created_jobs),
+                ),
+                read_id=lambda job: str(job.get("id")),
             )
-        job_id = await self._recovery.create(
-            lambda: self._call(self._client.create_export_job, body),
-            lambda since: self._recovery.find_job(
-                destination["datasetId"], body, since, frozenset(change.known_job_ids)
-            ),
-            read_id=lambda job: str(job.get("id")),
-        )
-        self.result.created_jobs.append(job_id)
+            self.result.created_jobs.append(job_id)
+        await self._record(change, dataset_id, job_id)
         return job_id
+
+    async def _record(self, change: Change, dataset_id: str, job_id: str) -> None:
+        """Turn the intent into a record of the new job's id. If this write fails, the job
+        exists all the same: the next plan resolves the intent from the job list."""
+        if not change.inventory:
+            return  # a dataset the stack does not own
+        values = recorded(change.inventory, job_id)
+        try:
+            await self._patch(dataset_id, [set_tag(job_tag(change.name), values)])
+        except ApiError:
+            pass
 
     async def _create_dataset(self, change: Change, body: dict[str, Any]) -> str:
         return await self._recovery.create(

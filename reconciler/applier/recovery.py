@@ -2,8 +2,9 @@
 
 A create that timed out, lost its connection or got a 5xx may have been committed. Sending
 it again blindly would make a second dataset or export job, which is worse than a failure.
-So the object is looked for first (a dataset by its ownership tags, a job by the fingerprint
-of its request among the newest jobs of its dataset) and only created again when absent.
+So the object is looked for first (a dataset by its ownership tags, a job among the jobs of
+its dataset created since, by what the platform's answer shows of its request) and only
+created again when absent.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 from reconciler.backoff import Backoff
 from reconciler.diagnostics import ApiError, TransportError
+from reconciler.fingerprint import compatible
 from reconciler.live import job_fingerprint
 from reconciler.ownership import NAME_TAG, STACK_TAG
 from reconciler.ports import Listing
@@ -77,22 +79,36 @@ class CreateRecovery:
         body: Mapping[str, Any],
         since_ms: int,
         known: frozenset[str] = frozenset(),
+        *,
+        after_ms: int | None = None,
+        taken: frozenset[str] = frozenset(),
     ) -> str | None:
-        """The newest job with this request in ``dataset_id`` created since the first try.
+        """The job this create made, if the platform lists it: the oldest job into
+        ``dataset_id`` created since the first try whose answer shows this request.
 
-        ``known`` are the jobs the plan saw already (an older FAILED one with the same
-        request, say): those are never mistaken for the one just created.
+        ``known`` (jobs the plan saw), those newer than none of them (``after_ms``: the newest
+        job the plan saw in the dataset) and ``taken`` (jobs this apply has accounted for
+        already) are never mistaken for it. The answer is compared on what it shows: the
+        platform resolves ``mergePolicy`` and may leave out ``fields`` (aep-api.md A.4).
         """
-        wanted = job_fingerprint(body)
+        floor = since_ms - CLOCK_SKEW_MS
+        candidates: list[dict[str, Any]] = []
         async for page in self._client.iter_export_job_pages():
             for job in page:
+                created = int(job.get("creationTime") or 0)
                 if (
-                    str(job.get("id")) not in known
+                    str(job.get("id")) not in known | taken
                     and job_dataset_id(job) == dataset_id
-                    and int(job.get("creationTime") or 0) >= since_ms - CLOCK_SKEW_MS
-                    and job_fingerprint(job) == wanted
+                    and created >= floor
+                    and (after_ms is None or created > after_ms)
                 ):
-                    return str(job["id"])
-            if page and int(page[-1].get("creationTime") or 0) < since_ms - CLOCK_SKEW_MS:
-                return None
-        return None
+                    candidates.append(job)
+            if page and int(page[-1].get("creationTime") or 0) < floor:
+                break
+        wanted = job_fingerprint(body)
+        exact = [j for j in candidates if job_fingerprint(j) == wanted]
+        shown = exact or [j for j in candidates if compatible(j, body)]
+        if not shown:
+            return None
+        oldest = min(shown, key=lambda j: (int(j.get("creationTime") or 0), str(j.get("id"))))
+        return str(oldest["id"])

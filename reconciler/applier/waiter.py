@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from reconciler.diagnostics import ApiError
 from reconciler.ports import JobReading
 
-FINAL = frozenset({"SUCCEEDED", "FAILED"})
+FINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 
 
 async def follow(
@@ -17,15 +17,19 @@ async def follow(
     job_ids: Iterable[str],
     *,
     on_progress: Callable[[Mapping[str, str]], None],
+    cancelled: Iterable[str] = (),
     interval: float = 2.0,
     timeout: float = 3600.0,
 ) -> dict[str, str]:
     """Poll each job until it SUCCEEDED or FAILED; returns id -> final status.
 
     A job that disappears (cancelled by someone else) ends as ``GONE``; one still running
-    at ``timeout`` ends as ``TIMEOUT``.
+    at ``timeout`` ends as ``TIMEOUT``. The ``cancelled`` jobs (the apply asked for their
+    cancel) are ``CANCELLED`` at once and never polled: the platform may keep listing a
+    cancelled job, unmoving, for as long as it likes (the ``cancel`` variant).
     """
-    statuses = {str(i): "NEW" for i in job_ids}
+    statuses = {str(i): "CANCELLED" for i in cancelled}
+    statuses.update({str(i): "NEW" for i in job_ids})
     deadline = time.monotonic() + timeout
     while True:
         pending = [i for i, s in statuses.items() if s not in FINAL | {"GONE"}]

@@ -93,13 +93,15 @@ async def _execute(args: argparse.Namespace, ctx: Context, client: AepClient, pl
     for line in not_applied_lines(plan.blocked, unfinished):
         print(line)
     code = EXIT_FAILED if unfinished or blocked else 0
-    if args.wait and result.created_jobs:
-        code = max(code, await _wait(client, result.created_jobs, args.wait_timeout))
+    if args.wait and (result.created_jobs or result.cancelled_jobs):
+        code = max(code, await _wait(client, result, args.wait_timeout))
     return code
 
 
-async def _wait(client: AepClient, job_ids: list[str], timeout: float) -> int:
-    """Follow the new jobs; exit 1 if one did not succeed within ``timeout`` seconds."""
+async def _wait(client: AepClient, result: ApplyResult, timeout: float) -> int:
+    """Follow the new jobs; exit 1 if one did not succeed within ``timeout`` seconds.
+
+    The jobs the apply cancelled are reported cancelled at once, never polled."""
     live = sys.stderr.isatty()  # one line redrawn in place; plain lines in CI logs
 
     def show(statuses: Mapping[str, str]) -> None:
@@ -107,11 +109,18 @@ async def _wait(client: AepClient, job_ids: list[str], timeout: float) -> int:
         print(f"\r\033[K{line}" if live else line, end="" if live else "\n", file=sys.stderr)
         sys.stderr.flush()
 
-    finals = await follow(client, job_ids, on_progress=show, timeout=timeout)
+    finals = await follow(
+        client,
+        result.created_jobs,
+        on_progress=show,
+        cancelled=result.cancelled_jobs,
+        timeout=timeout,
+    )
     if live:
         print(file=sys.stderr)
-    late = sorted(i for i, s in finals.items() if s == "TIMEOUT")
-    bad = sorted(i for i, s in finals.items() if s not in ("SUCCEEDED", "TIMEOUT"))
+    created = {i: finals[i] for i in result.created_jobs}
+    late = sorted(i for i, s in created.items() if s == "TIMEOUT")
+    bad = sorted(i for i, s in created.items() if s not in ("SUCCEEDED", "TIMEOUT"))
     if bad:
         print(f"export jobs that did not succeed: {', '.join(bad)}")
     if late:

@@ -223,7 +223,7 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
         declared, view, paths = mismatches(body, live, ignore)
         if desired is not None and paths:
             return report_mismatch(desired, declared, view, paths)
-        jobs = declared_inventory(ctx.manifests).get(request.name, [])
+        jobs = declared_inventory(ctx.manifests).get(request.name, {})
         change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared, jobs)
         show(ctx, change, file)
         confirm(

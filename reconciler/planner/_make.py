@@ -7,7 +7,16 @@ from typing import Any
 from reconciler.live import LiveState
 from reconciler.plan import Action, Change, Finding, Observation, Plan, PlanOptions
 from reconciler.planner.datasets import DatasetPlan, plan_dataset, plan_orphans
-from reconciler.planner.jobs import JobPlan, declared_inventory, leftover_jobs, plan_job
+from reconciler.planner.identity import Declared, ledgers_for
+from reconciler.planner.jobs import (
+    JobPlan,
+    JobSpec,
+    declared_inventory,
+    job_ignore,
+    job_spec,
+    plan_job,
+)
+from reconciler.planner.leftovers import leftover_jobs, tidy
 from reconciler.planner.lookalikes import Lookalike, find_lookalike
 from reconciler.planner.safety import guard
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet, ResourceKey
@@ -24,7 +33,7 @@ def make_plan(
     options = options or PlanOptions()
     datasets = DatasetPlan()
     declared = {d.key.name for d in manifests.datasets}
-    entries = declared_inventory(manifests)
+    entries = declared_inventory(manifests, options)
     for desired in manifests.datasets:
         ignore = options.ignore_fields.get(DATASET, ()) + desired.lifecycle.ignore_fields
         matches, moved_from = _live_matches(desired, live)
@@ -35,25 +44,30 @@ def make_plan(
             seen=None if matches else _seen(desired, live, stack, declared),
             stack=stack,
             ignore=ignore,
-            job_entries=entries.get(desired.key.name, ()),
+            job_tags=entries.get(desired.key.name, {}),
             result=datasets,
             may_replace=options.allow_destroy and not desired.lifecycle.prevent_destroy,
         )
-    plan_orphans(live, declared, options.prune, datasets)
+    specs = [
+        job_spec(d, datasets.outcomes, live, job_ignore(options, d)) for d in manifests.export_jobs
+    ]
+    renamed = {old: j.key.name for j in manifests.export_jobs for old in j.previous_names}
+    ledgers = ledgers_for(live, _declared_by_dataset(specs), renamed)
+    cancelled = {i for ledger in ledgers.values() for i, c in ledger.claims.items() if c.cancelled}
+    plan_orphans(live, declared, options.prune, datasets, cancelled)
     jobs = JobPlan()
-    for desired_job in manifests.export_jobs:
-        ignore = options.ignore_fields.get(EXPORT_JOB, ()) + desired_job.lifecycle.ignore_fields
-        plan_job(desired_job, datasets.outcomes, live, jobs, ignore)
+    for spec in specs:
+        dataset_id = spec.dest.dataset_id
+        plan_job(spec, ledgers.get(dataset_id) if dataset_id else None, jobs)
     deleted = {c.id for c in datasets.changes if c.action is Action.DELETE and c.id}
-    job_names = {n for j in manifests.export_jobs for n in (j.key.name, *j.previous_names)}
-    leftover_jobs(live, job_names, jobs, deleted)
+    leftover_jobs(live, ledgers, {j.key.name for j in manifests.export_jobs}, jobs, deleted)
     changes = guard(
         datasets.changes + jobs.changes, manifests=manifests, live=live, options=options
     )
     return Plan(
         stack=stack,
         target=target,
-        changes=tuple(sorted(changes, key=_order)),
+        changes=tuple(tidy(sorted(changes, key=_order), ledgers)),
         findings=tuple(sorted(datasets.findings + jobs.findings, key=_finding_order)),
         observation=Observation(
             datasets=len(live.datasets),
@@ -64,6 +78,14 @@ def make_plan(
         ),
         ignored={**datasets.ignored, **jobs.ignored},
     )
+
+
+def _declared_by_dataset(specs: list[JobSpec]) -> dict[str, dict[str, Declared]]:
+    out: dict[str, dict[str, Declared]] = {}
+    for spec in specs:
+        if spec.dest.dataset_id is not None:
+            out.setdefault(spec.dest.dataset_id, {})[spec.name] = spec.declared
+    return out
 
 
 def _seen(

@@ -7,9 +7,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reconciler.inventory import is_inventory_tag
 from reconciler.ownership import (
-    inventory,
-    inventory_entry,
     manifest_name,
     owner_stack,
     ownership_tags,
@@ -93,18 +92,22 @@ def adopt_change(
     dataset_id: str,
     live: Mapping[str, Any],
     declared: Mapping[str, Any],
-    jobs: Iterable[str] = (),
+    jobs: Mapping[str, list[str]] | None = None,
 ) -> Change:
     """The tag rewrite that puts ``live`` under the stack, keeping Adobe's and the user's tags.
 
-    The inventory keeps what is left of it and gains ``jobs`` (the entries of the jobs
-    declared into it), so a dataset whose tags were lost gets its jobs back as the stack's.
+    The job inventory keeps what is left of it and gains ``jobs`` (an intent for each job
+    declared into it that has no tag yet), so a dataset whose tags were lost gets its jobs
+    back as the stack's: each intent claims the job whose answers show its request.
     """
-    kept = [inventory_entry(n, fp) for fp, n in inventory(live).items()]
+    current = tags_of(live)
+    kept = {k: v for k, v in current.items() if is_inventory_tag(k)}
     tags = {
-        **platform_tags(tags_of(live)),
-        **user_tags(tags_of(live)),
-        **ownership_tags(stack, name, declared, [*kept, *jobs]),
+        **platform_tags(current),
+        **user_tags(current),
+        **ownership_tags(stack, name, declared),
+        **{k: v for k, v in (jobs or {}).items() if k not in kept},
+        **kept,
     }
     return Change(
         ResourceKey(DATASET, name),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.live import LiveState
 from reconciler.ownership import (
-    JOBS_TAG,
     applied_digests,
     field_digests,
     manifest_name,
@@ -90,12 +89,18 @@ def origin_of(
 
 
 def create_body(
-    desired: DesiredDataset, stack: str, declared: Mapping[str, Any], jobs: Iterable[str]
+    desired: DesiredDataset,
+    stack: str,
+    declared: Mapping[str, Any],
+    job_tags: Mapping[str, list[str]],
 ) -> dict[str, Any]:
+    """The POST body: our marks, and the intents of the jobs to be created into it, are in
+    the create itself, so a dataset that exists is always findable and accounted for."""
     body = dict(desired.body)
     body["tags"] = {
         **user_tags(body.get("tags")),
-        **ownership_tags(stack, desired.key.name, declared, jobs),
+        **ownership_tags(stack, desired.key.name, declared),
+        **job_tags,
     }
     return body
 
@@ -117,9 +122,7 @@ def update_body(
     body = {k: desired.body[k] for k in sorted(roots) if k != "tags" and k in desired.body}
     current = tags_of(live)
     tags = user_tags(desired.body.get("tags")) if "tags" in declared else user_tags(current)
-    marks = ownership_tags(stack, desired.key.name, declared)
-    marks.pop(JOBS_TAG)
-    wanted = {**tags, **marks}
+    wanted = {**tags, **ownership_tags(stack, desired.key.name, declared)}
     ops = [{"op": "add", "path": f"/{k}", "value": v} for k, v in body.items()]
     ops += tag_ops(current, wanted, [*wanted, *user_tags(current)])
     body["tags"] = {**platform_tags(current), **wanted}
@@ -132,7 +135,7 @@ def plan_dataset(
     *,
     stack: str,
     ignore: tuple[str, ...],
-    job_entries: Iterable[str],
+    job_tags: Mapping[str, list[str]],
     result: DatasetPlan,
     may_replace: bool = True,
     moved_from: ResourceKey | None = None,
@@ -145,7 +148,7 @@ def plan_dataset(
     if n_ignored:
         result.ignored[str(desired.key)] = n_ignored
     if not matches:
-        body = create_body(desired, stack, declared, job_entries)
+        body = create_body(desired, stack, declared, job_tags)
         _plan_create(desired, declared, body, result, seen)
         return
     live_id, live = matches[0]
@@ -191,7 +194,7 @@ def plan_dataset(
     )
     replace_paths = tuple(p for p in paths if p.split(".")[0] not in IN_PLACE_FIELDS)
     if replace_paths:
-        body = create_body(desired, stack, declared, job_entries)
+        body = create_body(desired, stack, declared, job_tags)
         fields = ", ".join(sorted({p.split(".")[0] for p in replace_paths}))
         reason = (
             f"{fields} cannot change after creation: a new dataset replaces it "
@@ -300,10 +303,15 @@ PRUNE_HINT = "--prune --allow-destroy deletes it and its data"
 
 
 def plan_orphans(
-    live: LiveState, declared_names: set[str], prune: bool, result: DatasetPlan
+    live: LiveState,
+    declared_names: set[str],
+    prune: bool,
+    result: DatasetPlan,
+    cancelled: Set[str] = frozenset(),
 ) -> None:
     """Owned datasets whose manifest is gone: always a finding and a line in the plan;
-    deleted (with their active jobs cancelled first) only with ``prune``."""
+    deleted (with their active jobs cancelled first, unless their cancel was asked for
+    already: ``cancelled``) only with ``prune``."""
     for live_id, dataset in sorted(live.datasets.items()):
         name = manifest_name(dataset) or ""
         if name in declared_names or live_id in result.claimed:
@@ -323,7 +331,7 @@ def plan_orphans(
             reason = f"no manifest declares it; kept: {PRUNE_HINT}"
             result.changes.append(Change(key, Action.NOOP, reason, id=live_id, undeclared=True))
             continue
-        active = tuple(j.id for j in live.jobs_into(live_id) if j.active)
+        active = tuple(j.id for j in live.jobs_into(live_id) if j.active and j.id not in cancelled)
         result.changes.append(
             Change(
                 key,

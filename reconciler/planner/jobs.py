@@ -1,31 +1,28 @@
 """ExportJob declarations + live jobs in scope → changes and findings (pure).
 
-An export job has no name on the platform: it is the job whose effective request has the
-declaration's fingerprint, inside the declared destination dataset. The dataset's
-inventory tag says which manifest name each fingerprint was created for, which tells an
-old generation of a changed declaration (replace) from a job someone else started into a
-managed dataset (unmanaged, never touched).
+An export job has no name on the platform, and the platform's answers do not echo its
+request. A job is a declaration's when its destination's inventory records the job's id
+under the declaration's name (planner/identity.py); the spec digest recorded beside the id
+says whether the declaration changed since (then the job is an old generation: replaced if
+it still runs). A job in a managed dataset that no inventory names was started by someone
+else, and is never touched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.fingerprint import effective_request
+from reconciler.fingerprint import differences
+from reconciler.inventory import intent, job_tag, texts
 from reconciler.live import LiveJob, LiveState, job_fingerprint
-from reconciler.ownership import (
-    JOBS_TAG,
-    inventory,
-    inventory_append,
-    inventory_entry,
-    short_fingerprint,
-    tags_of,
-)
-from reconciler.plan import Action, Change, Finding, FindingType, Origin
+from reconciler.ownership import set_tag, short_fingerprint
+from reconciler.plan import Action, Change, Finding, FindingType, Origin, PlanOptions
 from reconciler.planner.datasets import DatasetOutcome
-from reconciler.planner.diffing import changed_paths, without_paths
+from reconciler.planner.diffing import without_paths
+from reconciler.planner.identity import Claim, Declared, Ledger
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob, ManifestSet, ResourceKey
 
 KEEPS_DECLARATION = frozenset({"NEW", "PROCESSING", "SUCCEEDED"})
@@ -45,6 +42,39 @@ class Destination:
     owned: bool
     depends_on: tuple[ResourceKey, ...]
     live: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One ExportJob declaration as this plan sees it."""
+
+    desired: DesiredExportJob
+    dest: Destination
+    body: dict[str, Any]  # the POST body
+    declared: Declared  # its digests: without the ignored paths (what it records), and whole
+    hidden: int  # ignored paths the declaration holds
+
+    @property
+    def name(self) -> str:
+        return self.desired.key.name
+
+
+def spec_digest(body: Mapping[str, Any]) -> str:
+    """The digest an inventory records with a job: of the request, destination left out."""
+    return short_fingerprint(job_fingerprint(body))
+
+
+def job_ignore(options: PlanOptions, desired: DesiredExportJob) -> tuple[str, ...]:
+    return options.ignore_fields.get(EXPORT_JOB, ()) + desired.lifecycle.ignore_fields
+
+
+def declared_digests(body: Mapping[str, Any], ignore: tuple[str, ...]) -> tuple[Declared, int]:
+    """The digest its jobs are recorded with (ignored paths never take part), the digest of
+    the whole declaration too (a record made before an ignore was added), and how many
+    ignored paths it holds."""
+    stripped, hidden = without_paths(body, ignore)
+    digest = spec_digest(stripped)
+    return Declared(digest, frozenset({digest, spec_digest(body)}), body), hidden
 
 
 def destination_of(
@@ -74,110 +104,108 @@ def request_body(desired: DesiredExportJob, dest: Destination) -> dict[str, Any]
     return body
 
 
-def _comparable(request: Mapping[str, Any]) -> dict[str, Any]:
-    effective = effective_request(request)
-    effective.get("destination", {}).pop("datasetId", None)
-    return effective
-
-
-def plan_job(
+def job_spec(
     desired: DesiredExportJob,
     outcomes: Mapping[str, DatasetOutcome],
     live: LiveState,
-    result: JobPlan,
-    ignore: tuple[str, ...] = (),
-) -> None:
-    name = desired.key.name
+    ignore: tuple[str, ...],
+) -> JobSpec:
     dest = destination_of(desired, outcomes, live)
     body = request_body(desired, dest)
-    fp = job_fingerprint(body)
-    jobs = live.jobs_into(dest.dataset_id) if dest.dataset_id else []
-    inv = inventory(dest.live) if dest.live is not None else {}
-    same = _matching(body, fp, jobs, ignore, result, str(desired.key))
-    names = {name, *desired.previous_names}  # a renamed manifest's jobs are still its own
-    old = [j for j in jobs if inv.get(short_fingerprint(j.fingerprint)) in names and j not in same]
-    result.claimed.update(j.id for j in (*same, *old))
+    declared, hidden = declared_digests(body, ignore)
+    return JobSpec(desired, dest, body, declared, hidden)
+
+
+def plan_job(spec: JobSpec, ledger: Ledger | None, result: JobPlan) -> None:
+    name = spec.name
+    mine = ledger.jobs_of(name) if ledger is not None else []
+    result.claimed.update(j.id for j, _ in mine)
+    same = [j for j, c in mine if c.digest in spec.declared.digests and not c.cancelled]
+    old = [(j, c) for j, c in mine if c.digest not in spec.declared.digests]
+    if spec.hidden:
+        result.ignored[str(spec.desired.key)] = spec.hidden
     kept = [j for j in same if j.status in KEEPS_DECLARATION]
     if kept:
         reason = f"job {kept[0].id} is {kept[0].status}"
-        result.changes.append(Change(desired.key, Action.NOOP, reason, id=kept[0].id))
+        result.changes.append(Change(spec.desired.key, Action.NOOP, reason, id=kept[0].id))
         return
-    patch = _patch_for(dest, inventory_entry(name, fp), inv)
-    create = Change(
-        desired.key, Action.CREATE, "", after=body, depends_on=dest.depends_on,
-        dataset_patch=patch, known_job_ids=tuple(j.id for j in jobs if j.fingerprint == fp),
-    )  # fmt: skip
     if same:  # the latest one FAILED
-        _plan_failed(desired, same[0], create, result)
+        _plan_failed(spec.desired, same[0], _create(spec, ledger), result)
     elif old:
-        _plan_changed(old, body, create, result)
-    elif short_fingerprint(fp) in inv:
-        _plan_vanished(body, create, result)
+        running = tuple(j.id for j, c in old if j.active and not c.cancelled)
+        _plan_changed(old, spec.body, _create(spec, ledger, running), result)
+    elif ledger is not None and any(not e.cancelled for e in ledger.vanished.get(name, ())):
+        _plan_vanished(spec.body, _create(spec, ledger), result)
     else:
         detail = "declared, no job with this request"
         result.findings.append(
-            Finding(EXPORT_JOB, name, FindingType.MISSING, detail=detail, declared=body,
+            Finding(EXPORT_JOB, name, FindingType.MISSING, detail=detail, declared=spec.body,
                     origin=Origin.CONFIG)
         )  # fmt: skip
-        result.changes.append(_with(create, Action.CREATE, detail, None, None, (), ()))
+        result.changes.append(_with(_create(spec, ledger), Action.CREATE, detail, None, None, ()))
+
+
+def _create(spec: JobSpec, ledger: Ledger | None, cancel: tuple[str, ...] = ()) -> Change:
+    """The create, cancelling ``cancel`` first, with the inventory write that goes before it.
+
+    The write marks the cancelled jobs and adds the intent; a dataset created by this plan
+    carries the intent in its create body already; one the stack does not own is never
+    written (its jobs are known by their requests only).
+    """
+    entry = intent(spec.declared.digest, ledger.newest_ms() if ledger else None)
+    values: tuple[str, ...] = ()
+    patch: tuple[dict[str, Any], ...] = ()
+    if spec.dest.dataset_id is None:
+        values = (entry.text(),)
+    elif spec.dest.owned and ledger is not None:
+        values = (*texts(ledger.entries(spec.name, cancel)), entry.text())
+        patch = (set_tag(job_tag(spec.name), values),)
+    known = ledger.matching(spec.declared) if ledger is not None else ()
+    return Change(
+        spec.desired.key, Action.CREATE, "", after=spec.body, depends_on=spec.dest.depends_on,
+        cancel_ids=cancel, dataset_patch=patch, known_job_ids=known, inventory=values,
+        patch_dataset_id=spec.dest.dataset_id if patch else None,
+    )  # fmt: skip
+
+
+def _status(job: LiveJob, claim: Claim) -> str:
+    return f"{job.status}, cancel requested" if claim.cancelled else job.status
 
 
 def _plan_changed(
-    old: list[LiveJob], body: Mapping[str, Any], create: Change, result: JobPlan
+    old: list[tuple[LiveJob, Claim]], body: Mapping[str, Any], create: Change, result: JobPlan
 ) -> None:
-    """The declaration changed: replace the previous job if it still runs, else just create."""
-    latest = old[0]
-    paths = changed_paths(_comparable(latest.request), _comparable(body))
+    """The declaration changed: replace the previous job if it still runs, else just create.
+
+    The paths shown are those where the platform's answer visibly differs; the digest in
+    the inventory is what tells that the declaration changed at all.
+    """
+    latest, claim = old[0]
+    paths = differences(latest.request, body)
     result.findings.append(
         Finding(EXPORT_JOB, create.name, FindingType.CHANGED, id=latest.id, paths=paths,
                 detail="the declaration changed since the job was created",
                 live=latest.request, declared=body, origin=Origin.CONFIG)
     )  # fmt: skip
-    active = tuple(j.id for j in old if j.active)
-    changed = ", ".join(paths)
-    if active:
-        reason = f"spec changed ({changed}): cancel job {', '.join(active)}, then create"
-        change = _with(create, Action.REPLACE, reason, latest.id, latest.request, paths, active)
+    changed = f"spec changed ({', '.join(paths)})" if paths else "spec changed"
+    if create.cancel_ids:
+        reason = f"{changed}: cancel job {', '.join(create.cancel_ids)}, then create"
+        change = _with(create, Action.REPLACE, reason, latest.id, latest.request, paths)
     else:
-        reason = f"spec changed ({changed}); job {latest.id} ({latest.status}) stays as history"
+        reason = f"{changed}; job {latest.id} ({_status(latest, claim)}) stays as history"
         # ``before``: the job it follows, so the plan shows what changed, not the whole body
-        change = _with(create, Action.CREATE, reason, None, latest.request, paths, ())
+        change = _with(create, Action.CREATE, reason, None, latest.request, paths)
     result.changes.append(change)
 
 
 def _plan_vanished(body: Mapping[str, Any], create: Change, result: JobPlan) -> None:
-    """The stack created this job before (it is in the inventory) and it is gone now."""
+    """The stack created this job before (the inventory records it) and it is gone now."""
     detail = "its job was cancelled or deleted outside reconciler"
     result.findings.append(
         Finding(EXPORT_JOB, create.name, FindingType.MISSING, detail=detail, declared=body)
     )
     reason = f"{detail}: creating it again"
-    result.changes.append(_with(create, Action.CREATE, reason, None, None, (), (), Origin.PLATFORM))
-
-
-def _matching(
-    body: Mapping[str, Any],
-    fp: str,
-    jobs: list[LiveJob],
-    ignore: tuple[str, ...],
-    result: JobPlan,
-    key: str,
-) -> list[LiveJob]:
-    """Live jobs with the declared request; ``ignore``d paths do not take part in the match."""
-    if not ignore:
-        return [j for j in jobs if j.fingerprint == fp]
-    stripped, hidden = without_paths(body, ignore)
-    wanted = job_fingerprint(stripped)
-    same = []
-    for job in jobs:
-        request, live_hidden = without_paths(job.request, ignore)
-        if job_fingerprint(request) == wanted:
-            same.append(job)
-            if job.fingerprint != fp:
-                hidden = max(hidden, live_hidden, 1)
-    if hidden:
-        result.ignored[key] = hidden
-    return same
+    result.changes.append(_with(create, Action.CREATE, reason, None, None, (), Origin.PLATFORM))
 
 
 def _plan_failed(
@@ -196,9 +224,7 @@ def _plan_failed(
     )
     if desired.lifecycle.recreate_on_failure:
         reason = f"latest job {latest.id} FAILED ({why}): creating it again"
-        result.changes.append(
-            _with(create, Action.CREATE, reason, None, None, (), (), Origin.PLATFORM)
-        )
+        result.changes.append(_with(create, Action.CREATE, reason, None, None, (), Origin.PLATFORM))
     else:
         reason = f"latest job {latest.id} FAILED; lifecycle.recreateOnFailure is false"
         result.changes.append(Change(desired.key, Action.NOOP, reason, id=latest.id))
@@ -211,120 +237,24 @@ def _with(
     id_: str | None,
     before: Mapping[str, Any] | None,
     paths: tuple[str, ...],
-    cancel: tuple[str, ...],
     origin: Origin = Origin.CONFIG,
 ) -> Change:
-    return Change(
-        base.key,
-        action,
-        reason,
-        id=id_,
-        before=before,
-        after=base.after,
-        paths=paths,
-        origin=origin,
-        depends_on=base.depends_on,
-        cancel_ids=cancel,
-        dataset_patch=base.dataset_patch,
-        known_job_ids=base.known_job_ids,
+    return dataclasses.replace(
+        base, action=action, reason=reason, id=id_, before=before, paths=paths, origin=origin
     )
 
 
-def _patch_for(dest: Destination, entry: str, inv: Mapping[str, str]) -> tuple[dict[str, Any], ...]:
-    """Record the job in its owned dataset's inventory first (a new dataset has it already)."""
-    if not dest.owned or dest.live is None:
-        return ()
-    fp = entry.rpartition("=")[2]
-    if inv.get(fp) == entry.rpartition("=")[0]:
-        return ()
-    if JOBS_TAG not in tags_of(dest.live):
-        return ({"op": "add", "path": f"/tags/{JOBS_TAG}", "value": [entry]},)
-    return (inventory_append(entry),)
-
-
-def declared_inventory(manifests: ManifestSet) -> dict[str, list[str]]:
-    """Dataset manifest name -> the inventory entries of the jobs declared into it: what a
-    new (or re-adopted) dataset carries from the start."""
-    out: dict[str, list[str]] = {}
+def declared_inventory(
+    manifests: ManifestSet, options: PlanOptions | None = None
+) -> dict[str, dict[str, list[str]]]:
+    """Dataset manifest name -> the inventory tags of the jobs declared into it, an intent
+    each: what a new (or re-adopted) dataset carries from the start."""
+    options = options or PlanOptions()
+    out: dict[str, dict[str, list[str]]] = {}
     for job in manifests.export_jobs:
         if job.dataset is not None:
-            out.setdefault(job.dataset, []).append(
-                inventory_entry(job.key.name, job_fingerprint(job.body))
-            )
+            declared, _ = declared_digests(job.body, job_ignore(options, job))
+            out.setdefault(job.dataset, {})[job_tag(job.key.name)] = [
+                intent(declared.digest).text()
+            ]
     return out
-
-
-def leftover_jobs(
-    live: LiveState,
-    declared_names: set[str],
-    result: JobPlan,
-    deleted: Set[str] = frozenset(),
-) -> None:
-    """Jobs in owned datasets that no declaration claimed: report others', and say what
-    happens to ours whose manifest is gone (``deleted``: datasets this plan deletes)."""
-    removed: dict[str, list[LiveJob]] = {}
-    for job in live.jobs:
-        if job.id in result.claimed or job.dataset_id not in live.datasets:
-            continue
-        owner = inventory(live.datasets[job.dataset_id]).get(short_fingerprint(job.fingerprint))
-        if owner is None:
-            result.findings.append(
-                Finding(
-                    EXPORT_JOB,
-                    f"job-{job.id}",
-                    FindingType.UNMANAGED,
-                    id=job.id,
-                    detail=f"created outside reconciler into managed dataset "
-                    f"{job.dataset_id} ({job.status})",
-                    live=job.request,
-                )
-            )
-        elif owner not in declared_names:
-            removed.setdefault(owner, []).append(job)
-    for owner, jobs in sorted(removed.items()):
-        _removed_manifest(ResourceKey(EXPORT_JOB, owner), jobs, deleted, result)
-
-
-def _removed_manifest(
-    key: ResourceKey, jobs: list[LiveJob], deleted: Set[str], result: JobPlan
-) -> None:
-    """An ExportJob manifest removed from git: its running jobs are cancelled (those in a
-    dataset this plan deletes go with it), its finished ones stay as history."""
-    active = [j for j in jobs if j.active and j.dataset_id not in deleted]
-    done = [j for j in jobs if not j.active]
-    kept = f"{jobs_phrase(done)} {'stays' if len(done) == 1 else 'stay'} as history"
-    if not active:
-        if done:
-            reason = f"manifest removed; {kept}"
-            result.changes.append(Change(key, Action.NOOP, reason, id=done[0].id, undeclared=True))
-        return
-    statuses = "/".join(sorted({j.status for j in active}))
-    reason = f"manifest removed; {jobs_phrase(active)} still {statuses}: cancel"
-    result.changes.append(
-        Change(
-            key,
-            Action.CANCEL,
-            reason + (f"; {kept}" if done else ""),
-            id=active[0].id,
-            before=active[0].request,
-            cancel_ids=tuple(j.id for j in active),
-            undeclared=True,
-        )
-    )
-    result.findings.append(
-        Finding(
-            EXPORT_JOB,
-            key.name,
-            FindingType.ORPHANED,
-            id=active[0].id,
-            detail="created by this stack, no manifest declares it",
-            origin=Origin.CONFIG,
-        )
-    )
-
-
-def jobs_phrase(jobs: list[LiveJob], most: int = 5) -> str:
-    """``job 7`` or ``jobs 9, 8, 3 (+2 more)``: newest first, a handful named."""
-    ids = [j.id for j in jobs]
-    more = f" (+{len(ids) - most} more)" if len(ids) > most else ""
-    return f"job{'s' if len(ids) > 1 else ''} {', '.join(ids[:most])}{more}"

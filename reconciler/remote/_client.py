@@ -170,8 +170,9 @@ class AepClient(DatasetCalls, JobCalls):
         self, method: str, path: str, name: str, token: str | None, kw: dict[str, Any]
     ) -> Answer | _Failure:
         call = f"{method} {path}"
-        # PATCH bodies here set fields (or append a deduplicated inventory entry): repeating
-        # one is harmless. POST creates are never repeated here: see reconciler.applier.recovery.
+        # PATCH bodies here set fields and whole tags: repeating one is harmless (a repeated
+        # JSON Patch ``remove`` fails once the tag is gone, and the next plan finds it done).
+        # POST creates are never repeated here: see reconciler.applier.recovery.
         safe = may_retry_method(method, self._retry, idempotent=token is None or method == "PATCH")
         base = self._platform if token is not None else self._ims
         try:

@@ -64,11 +64,12 @@ def test_a_hand_tags_patch_is_caught_before_a_duplicate(
             platform, workdir, ["import", "Dataset", "profile-export", dataset_id, "--auto-approve"]
         )
         assert adopted.code == 0, adopted.out + adopted.err
-        entries = other.dataset(dataset_id)["tags"]["reconciler-jobs"]
-        assert sorted(e.split("=")[0] for e in entries) == [
-            "all-profiles",
-            "lapsed-customers",
-            "vip-emails",
+        restored = other.dataset(dataset_id)["tags"]
+        inventory = sorted(k for k in restored if k.startswith("reconciler-job."))
+        assert inventory == [  # an intent per declared job: each claims the job it ran
+            "reconciler-job.all-profiles",
+            "reconciler-job.lapsed-customers",
+            "reconciler-job.vip-emails",
         ]
         again = run_cli(platform, workdir, ["plan", "--detailed-exitcode"])
         assert again.code == 0 and "No changes." in again.out, again.out
