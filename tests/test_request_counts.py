@@ -20,13 +20,14 @@ import pytest
 from starlette.applications import Starlette
 
 from reconciler.applier import Applier
-from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.emulator import EmulatorConfig, Variants, create_app
 from reconciler.emulator.seed import seed_database
 from reconciler.live import DATASET_PROPERTIES, observe
 from reconciler.ownership import STACK_TAG
 from reconciler.pipeline import load_context, plan_for
 from reconciler.plan import PlanOptions
 from reconciler.remote import AepClient, Connection
+from reconciler.render.plan import observed_line
 
 STACK = "counts"
 PAGE = 100
@@ -197,3 +198,33 @@ def test_creates_look_for_lookalikes_in_one_request_per_hundred(tmp_path: Path) 
     # ours, the names (100 a request), then the stack's record on its lock dataset
     assert transport.calls()["GET /data/foundation/catalog/dataSets"] == 4
     assert plan.observation.requests == len(transport.requests)
+
+
+def test_fifty_datasets_under_the_twenty_dataset_page_cap_are_all_planned(tmp_path: Path) -> None:
+    """Catalog holds every page to 20 datasets (catalog-page-cap=20, the Adobe default):
+    the plan still sees all 50, reading until the empty page; it prints what that cost."""
+    _write_project(tmp_path / "specs", 50)
+    ctx = load_context(str(tmp_path / "specs"), None, _env())
+    config = EmulatorConfig(
+        db_path=str(tmp_path / "platform.db"), variants=Variants.parse(["catalog-page-cap=20"])
+    )
+
+    async def plan_apply_plan(app: Starlette) -> tuple[Any, Recording]:
+        async with AepClient(CONN, transport=httpx.ASGITransport(app=app)) as client:
+            await Applier(client, parallelism=8).apply(await plan_for(ctx, client, PlanOptions()))
+        transport = Recording(app)
+        async with AepClient(CONN, transport=transport) as client:
+            return await plan_for(ctx, client, PlanOptions()), transport
+
+    app = create_app(config)
+    try:
+        plan, transport = _run(plan_apply_plan(app))
+    finally:
+        app.state.platform.close()
+    line = observed_line(plan)
+    print(line)  # observed 50 datasets and 50 export jobs in 6 requests (…)
+    assert plan.observation.datasets == 50 and not plan.has_changes  # none created again
+    pages = transport.calls()["GET /data/foundation/catalog/dataSets"]
+    assert pages == 4  # 20 + 20 + 10, then the empty page that ends the list
+    assert plan.observation.requests == len(transport.requests) == 6
+    assert line.startswith("observed 50 datasets and 50 export jobs in 6 requests")

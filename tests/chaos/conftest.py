@@ -13,6 +13,7 @@ import pytest
 from tests.chaos.platform_state import State, read_state
 from tests.chaos.tree import STACK, dataset_name, write_tree
 from tests.e2e.conftest import SECRET, OtherClient, Platform, start_platform, stop_platform
+from tests.variant_matrix import serve_args
 
 DATASETS = 50
 JOBS_PER_DATASET = 3
@@ -65,7 +66,10 @@ def _decoys(db: Path) -> None:
 
 
 @pytest.fixture
-def chaos(tmp_path: Path) -> Iterator[Chaos]:
+def chaos(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Chaos]:
+    """The faulty platform; parametrized indirectly, it is served with that combination of
+    variants (tests/variant_matrix.py)."""
+    combination = getattr(request, "param", None)
     db = tmp_path / "platform.db"
     seed = [sys.executable, "-m", "reconciler", "emulator", "seed", "--db", str(db)]
     subprocess.run([*seed, "--datasets", "30", "--jobs", "60"], check=True, capture_output=True)
@@ -73,7 +77,7 @@ def chaos(tmp_path: Path) -> Iterator[Chaos]:
     before = read_state(db)
     assert before.datasets and before.jobs and not before.owned(STACK)
     write_tree(tmp_path / "work", DATASETS, JOBS_PER_DATASET)
-    served = start_platform(db, *FAULTS)
+    served = start_platform(db, *FAULTS, *(serve_args(combination) if combination else ()))
     yield Chaos(served, tmp_path / "work", before)
     stop_platform(served)
     for text in served.outputs:

@@ -19,6 +19,7 @@ from tests.chaos.conftest import DATASETS, JOBS_PER_DATASET, Chaos
 from tests.chaos.platform_state import read_state
 from tests.chaos.tree import STACK, dataset_name
 from tests.e2e.conftest import Platform, Result, run_cli
+from tests.variant_matrix import COMBINATIONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -72,7 +73,9 @@ def finish(platform: Platform, proc: subprocess.Popen[str]) -> Result:
     return Result(proc.returncode, out, err)
 
 
+@pytest.mark.parametrize("chaos", sorted(COMBINATIONS), indirect=True)
 def test_apply_converges_under_faults_without_duplicates(chaos: Chaos) -> None:
+    """Once per variant combination: the platform's answers never change what converges."""
     results = converge(chaos)
     assert "retrying" not in results[0].out  # retries are quiet; only outcomes are printed
     assert_exactly_the_stack(chaos)
