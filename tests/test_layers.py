@@ -30,6 +30,8 @@ CONFINED = {
     "sqlite3": ("emulator.",),
     "duckdb": ("emulator.",),
     "starlette": ("emulator.",),
+    "jsonpatch": ("emulator.json_patch",),
+    "jsonpointer": ("emulator.json_patch",),
     "uvicorn": ("emulator.", "commands.emulator"),
 }
 

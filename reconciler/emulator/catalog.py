@@ -12,7 +12,7 @@ from starlette.responses import Response
 from reconciler.emulator.dataset_query import parse_query, project
 from reconciler.emulator.datasets import new_document, new_id, writable
 from reconciler.emulator.gateway import Caller, require_content_type
-from reconciler.emulator.jsonpatch import PatchError, PatchTestFailed, apply_patch, written_roots
+from reconciler.emulator.json_patch import PatchError, PatchTestFailed, apply_patch, written_roots
 from reconciler.emulator.limits import MAX_QUERY_PARAMETERS, json_value
 from reconciler.emulator.responses import json_response, problem
 from reconciler.wire import CATALOG_BASE, DATASET_READ_ONLY, DatasetBody, DatasetPatch

@@ -178,7 +178,7 @@ async def test_json_patch_operations(api: Api) -> None:
 
 
 async def test_json_patch_failures_change_nothing(api: Api) -> None:
-    ds = await api.create_dataset("a")
+    ds = await api.create_dataset("a", tags={"team": ["x", "y"]})
     url = f"{DATASETS}/{ds}"
     failing_test = [
         {"op": "replace", "path": "/name", "value": "b"},
@@ -191,9 +191,13 @@ async def test_json_patch_failures_change_nothing(api: Api) -> None:
         [{"op": "frobnicate", "path": "/name"}],
         [{"op": "remove", "path": "/name"}],
         {"op": "replace"},
+        [{"op": "remove", "path": "/tags/team/²"}],
+        [{"op": "remove", "path": "/tags/team/١"}],
+        [{"op": "copy", "from": "", "path": f"/tags/k{i}"} for i in range(30)],
     ):
         resp = await api.call("PATCH", url, content=json.dumps(bad), headers=JSON_PATCH)
         assert resp.status_code == 400, bad
+        assert resp.json()["title"] == "BadRequestError", resp.text  # Catalog's 400 family
     doc, _ = await get(api, ds)
     assert (doc["name"], doc["version"]) == ("a", "1.0.0")
 

@@ -1,4 +1,4 @@
-"""RFC 6902 operations on plain JSON, including the RFC's own edge cases."""
+"""RFC 6902 operations on plain JSON, the RFC's own edge cases, and the bounds on a patch."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator.jsonpatch import (
+from reconciler.emulator.json_patch import (
+    MAX_OPERATIONS,
     PatchError,
     PatchTestFailed,
     apply_patch,
     pointer,
     written_roots,
 )
+from reconciler.wire import MAX_DEPTH
 
 
 def test_pointer_unescapes() -> None:
@@ -57,6 +59,12 @@ def test_operations(doc: Any, ops: list[Any], expected: Any) -> None:
         [{"path": "/a"}],
         [{"op": "remove", "path": ""}],
         {"op": "add"},
+        [{"op": "remove", "path": "/list/²"}],  # a digit to str.isdigit, not to RFC 6901
+        [{"op": "remove", "path": "/list/١"}],  # ARABIC-INDIC DIGIT ONE is no index 1
+        [{"op": "remove", "path": "/list/0\n"}],
+        [{"op": "add", "path": "/a~2", "value": 1}],
+        [{"op": "add", "path": 5, "value": 1}],
+        ["add"],
     ],
 )
 def test_invalid_patches(ops: Any) -> None:
@@ -77,3 +85,26 @@ def test_written_roots_ignore_reads() -> None:
         {"op": "remove", "path": "/x~1y/z"},
     ]
     assert written_roots(ops) == {"description", "tags", "x/y"}
+
+
+def test_a_patch_has_at_most_so_many_operations() -> None:
+    ops = [{"op": "test", "path": "/a", "value": 1}] * MAX_OPERATIONS
+    assert apply_patch({"a": 1}, ops) == {"a": 1}
+    with pytest.raises(PatchError, match="more than"):
+        apply_patch({"a": 1}, [*ops, ops[0]])
+
+
+def test_copies_that_double_the_document_stop_at_the_size_bound() -> None:
+    ops = [{"op": "add", "path": "/a", "value": ["x" * 1000]}] + [
+        {"op": "copy", "from": "", "path": f"/k{i}"} for i in range(MAX_OPERATIONS - 1)
+    ]
+    with pytest.raises(PatchError, match="characters of JSON"):
+        apply_patch({}, ops)
+
+
+def test_moves_and_copies_cannot_nest_without_end() -> None:
+    deepest = {"op": "add", "path": "/a", "value": {}}
+    nest = [{"op": "copy", "from": "/a", "path": "/a/a"}] * (MAX_DEPTH - 1)
+    assert apply_patch({}, [deepest, *nest[: MAX_DEPTH // 2]])  # moderate nesting is fine
+    with pytest.raises(PatchError, match="deeper than"):
+        apply_patch({}, [deepest, *nest])
