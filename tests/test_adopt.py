@@ -16,6 +16,7 @@ from reconciler.diagnostics import SourceRange
 from reconciler.live import LiveState
 from reconciler.manifests.documents import MAX_INTEGER, load_file
 from reconciler.manifests.validation import check_document
+from reconciler.manifests.writer import manifest_yaml
 from reconciler.plan import Action, Plan
 from reconciler.planner import make_plan
 from reconciler.planner.adopt import (
@@ -23,7 +24,6 @@ from reconciler.planner.adopt import (
     already_adopted,
     manifest_document,
     manifest_spec,
-    manifest_yaml,
     mismatches,
     refusal,
 )
@@ -86,6 +86,19 @@ def test_empty_values_are_left_out() -> None:
 
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
+
+
+_LOOK_ALIKES = [".5", "1e3", "0x1f", "yes", "on", "null", "~", "2020-01-01", "017", "A\n"]
+
+
+@pytest.mark.parametrize("text", [*_LOOK_ALIKES, "- a", "?0", "a, b", "\x85", "\u2028"])
+def test_names_that_look_like_other_things_read_back_as_the_same_text(
+    tmp_path: Path, text: str
+) -> None:
+    document = {"spec": {"name": text, "tags": {text: [text], "team": ["a", text]}}}
+    if text in _LOOK_ALIKES:
+        assert f"name: {text}\n" not in manifest_yaml(document)  # quoted, never plain
+    assert _round_trip(tmp_path, document) == document
 
 
 @settings(max_examples=300, deadline=None)

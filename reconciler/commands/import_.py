@@ -20,15 +20,14 @@ from reconciler.manifests.project import (
     display_path,
     load_manifests,
 )
+from reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
 from reconciler.ownership import NAME_TAG, STACK_TAG
 from reconciler.pipeline import Context, load_context, require_stack
 from reconciler.plan import Change, Plan
 from reconciler.planner.adopt import (
-    SCHEMA_MODELINE,
     adopt_change,
     already_adopted,
     manifest_document,
-    manifest_yaml,
     mismatches,
     refusal,
 )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,7 +22,6 @@ from reconciler.wire import FileDescription, SchemaRef
 
 # The writable dataset fields a generated manifest declares, in the order specs/ writes them.
 MANIFEST_FIELDS = ("name", "description", "schemaRef", "fileDescription", "tags")
-SCHEMA_MODELINE = "# yaml-language-server: $schema=../schemas/manifest.schema.json"
 IMPORTED = "imported"
 
 
@@ -118,76 +115,3 @@ def adopt_change(
         after={"tags": tags},
         paths=("tags",),
     )
-
-
-# --- a small YAML writer for the documents above (mappings, lists, scalars) -------------
-
-_PLAIN = re.compile(r"^[A-Za-z_./][A-Za-z0-9 _./:;=+@()-]*$")
-_RESOLVED = frozenset(
-    {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf", ".nan", ".inf"}
-)
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    text = str(value)
-    plain = (
-        _PLAIN.fullmatch(text)
-        and ": " not in text
-        and " #" not in text
-        and not text.endswith((" ", ":"))
-        and text.lower() not in _RESOLVED
-    )
-    return text if plain else _quoted(text)
-
-
-def _quoted(text: str) -> str:
-    """A YAML double-quoted scalar (JSON's escapes), escaping what YAML cannot hold raw."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    return "".join(c if c.isprintable() else _escape(c) for c in quoted)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def _lines(value: Mapping[str, Any], indent: int) -> list[str]:
-    pad = " " * indent
-    out: list[str] = []
-    for key, item in value.items():
-        head = f"{pad}{_scalar(key)}:"
-        if isinstance(item, Mapping) and item:
-            out += [head, *_lines(item, indent + 2)]
-        elif isinstance(item, Mapping):
-            out.append(f"{head} {{}}")
-        elif isinstance(item, list) and any(isinstance(i, Mapping | list) for i in item):
-            out.append(head)
-            for element in item:
-                out += _item_lines(element, indent + 2)
-        elif isinstance(item, list):
-            out.append(f"{head} [{', '.join(_scalar(i) for i in item)}]")
-        else:
-            out.append(f"{head} {_scalar(item)}")
-    return out
-
-
-def _item_lines(element: Any, indent: int) -> list[str]:
-    pad = " " * indent
-    if isinstance(element, Mapping) and element:
-        nested = _lines(element, indent + 2)
-        return [f"{pad}- {nested[0].lstrip()}", *nested[1:]]
-    if isinstance(element, list):
-        return [f"{pad}- [{', '.join(_scalar(i) for i in element)}]"]
-    return [f"{pad}- {_scalar(element) if not isinstance(element, Mapping) else '{}'}"]
-
-
-def manifest_yaml(document: Mapping[str, Any], comments: Iterable[str] = ()) -> str:
-    """The document as YAML formatted like specs/, under ``#`` comment lines."""
-    head = [f"# {c}" if not c.startswith("#") else c for c in comments]
-    return "\n".join([*head, *_lines(document, 0)]) + "\n"
