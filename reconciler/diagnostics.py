@@ -6,7 +6,9 @@ Exceptions::
     ├── ManifestError            carries a list of Diagnostic (bad YAML, bad fields, ...)
     ├── ConfigError              bad target / environment / command-line combination
     ├── ApiError                 the platform answered an error (call, status, AEP body)
-    │   └── TransportError       no usable answer at all (connect error, timeout, bad JSON)
+    │   ├── TransportError       no usable answer at all (connect error, timeout, bad JSON)
+    │   └── RangeUnsupported     the job list does not page by cursor ranges (live state
+    │                            catches it and reads the list through one cursor)
     └── PlanError                a saved plan is stale, already applied or refused
 
 Anything else escaping to cli.py is a bug (exit 3).
@@ -134,6 +136,11 @@ class ApiError(ReconcilerError):
 
 class TransportError(ApiError):
     """No usable answer: connection refused or dropped, timeout, or an unreadable body."""
+
+
+class RangeUnsupported(ApiError):
+    """A cursor range of the job list could not be read as one: the cursors given are not
+    ``{creationTimeMs}_{id}``, or the platform answered jobs outside the range."""
 
 
 def error_message(body: Any) -> str:

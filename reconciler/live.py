@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.diagnostics import TransportError
+from reconciler.diagnostics import RangeUnsupported, TransportError
 from reconciler.fingerprint import fingerprint
 from reconciler.ownership import STACK_TAG, manifest_name
 from reconciler.plan import canonical_hash
@@ -206,16 +206,16 @@ async def observe(
         usable(dataset, "GET /dataSets")
     scope = set(datasets) | set(extra_dataset_ids)
     state = LiveState(datasets=datasets)
-    ranges = getattr(client, "iter_export_job_range", None)
-    if partitions and ranges is not None:
+    if partitions:
         try:
-            state.job_cursors = await _read_ranges(ranges, list(partitions), scope, state)
-        except ValueError:
+            state.job_cursors = await _read_ranges(client, list(partitions), scope, state)
+        except RangeUnsupported:
             state = LiveState(datasets=datasets)  # start over with the plain cursor
     if not state.job_cursors:
-        async for page in client.iter_export_job_pages():
+        cursors: list[str] = []  # where this read could be cut next time
+        async for page in client.iter_export_job_range(cursors_out=cursors):
             _keep(page, scope, state)
-        state.job_cursors = list(getattr(client, "job_cursors", []))
+        state.job_cursors = cursors
     state.jobs.sort(key=lambda j: (-j.creation_time, j.id))
     state.seconds = time.perf_counter() - started
     if request_count is not None:
@@ -233,14 +233,15 @@ def _keep(page: list[dict[str, Any]], scope: set[str], state: LiveState) -> None
 
 
 async def _read_ranges(
-    ranges: Any, bounds: list[str], scope: set[str], state: LiveState
+    client: Listing, bounds: list[str], scope: set[str], state: LiveState
 ) -> list[str]:
     """Read the ranges (newest, bounds[0]], (bounds[0], bounds[1]], ... at once."""
     edges: list[str | None] = [None, *bounds, None]
     met: list[list[str]] = [[] for _ in range(len(edges) - 1)]
 
     async def one(i: int) -> None:
-        async for page in ranges(after=edges[i], until=edges[i + 1], cursors_out=met[i]):
+        pages = client.iter_export_job_range(after=edges[i], until=edges[i + 1], cursors_out=met[i])
+        async for page in pages:
             _keep(page, scope, state)
 
     tasks = [asyncio.create_task(one(i)) for i in range(len(met))]

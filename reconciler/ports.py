@@ -6,7 +6,7 @@ core never imports the HTTP client.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol
 
 
@@ -22,7 +22,19 @@ class Listing(Protocol):
         page_size: int = 100,
     ) -> dict[str, dict[str, Any]]: ...
 
-    def iter_export_job_pages(self, *, status: str | None = None, page_size: int = 100) -> Any: ...
+    def iter_export_job_pages(
+        self, *, status: str | None = None, page_size: int = 100
+    ) -> AsyncIterator[list[dict[str, Any]]]: ...
+
+    def iter_export_job_range(
+        self,
+        *,
+        after: str | None = None,
+        until: str | None = None,
+        status: str | None = None,
+        page_size: int = 100,
+        cursors_out: list[str] | None = None,
+    ) -> AsyncIterator[list[dict[str, Any]]]: ...
 
 
 class DatasetWrites(Protocol):

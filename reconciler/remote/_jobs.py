@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from reconciler.diagnostics import RangeUnsupported
 from reconciler.remote._base import Calls, segment
 from reconciler.remote._paging import (
     check_job,
@@ -29,13 +30,10 @@ class JobCalls(Calls):
 
         The cursor comes from ``link.next`` (or ``page.pageOffset``); jobs created while we
         page sort before the cursor, so no job is skipped; ids already seen are dropped.
-        The cursors met on the way are kept in ``job_cursors`` (a later read can split the
-        list at them, see ``iter_export_job_range``).
+        ``iter_export_job_range`` reads the same and also tells the cursors met on the way
+        (a later read can split the list at them).
         """
-        self.job_cursors: list[str] = []
-        async for page in self.iter_export_job_range(
-            status=status, page_size=page_size, cursors_out=self.job_cursors
-        ):
+        async for page in self.iter_export_job_range(status=status, page_size=page_size):
             yield page
 
     async def iter_export_job_range(
@@ -52,14 +50,14 @@ class JobCalls(Calls):
 
         Cursors are ``{creationTimeMs}_{id}`` and creation times never change, so reads of
         adjacent ranges run at once and together see each job exactly once. A record that is
-        not after ``after`` means the platform does not page that way: ValueError, and the
-        caller reads the whole list in one cursor instead.
+        not after ``after`` means the platform does not page that way: RangeUnsupported, and
+        the caller reads the whole list in one cursor instead.
         """
         limit = check_page_size(page_size)
         low = cursor_key(until) if until is not None else None
         high = cursor_key(after) if after is not None else None
         if (until is not None and low is None) or (after is not None and high is None):
-            raise ValueError("cursors are not {creationTimeMs}_{id}")
+            raise RangeUnsupported(f"GET {JOBS}", 0, detail="cursors are not {creationTimeMs}_{id}")
         seen: set[str] = set()
         cursors: set[str] = set()
         offset = after
@@ -121,16 +119,22 @@ class JobCalls(Calls):
 def _within(
     records: list[dict[str, Any]], high: tuple[int, int] | None, low: tuple[int, int] | None
 ) -> tuple[list[dict[str, Any]], bool]:
-    """The records of one range (keys in [low, high)), and whether the range ended here."""
+    """The records of one range (keys in [low, high)), and whether the range ended here.
+
+    A record without a cursor key, or one not after ``high``, means the platform does not
+    page by cursor ranges: RangeUnsupported.
+    """
     if high is None and low is None:
         return records, False
     kept: list[dict[str, Any]] = []
     for record in records:
         key = record_key(record)
         if key is None:
-            raise ValueError(f"job {record.get('id')!r} has no creationTime and numeric id")
+            why = f"job {record.get('id')!r} has no creationTime and numeric id"
+            raise RangeUnsupported(f"GET {JOBS}", 0, detail=why)
         if high is not None and key >= high:
-            raise ValueError("the platform answered jobs that are not after the cursor")
+            why = "the platform answered jobs that are not after the cursor"
+            raise RangeUnsupported(f"GET {JOBS}", 0, detail=why)
         if low is not None and key < low:
             return kept, True
         kept.append(record)
