@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -167,3 +169,11 @@ def error_message(body: Any) -> str:
         if "title" in body:
             return str(body["title"])
     return "" if body is None else str(body)
+
+
+def display_path(path: Path) -> str:
+    """The path as users see it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)

@@ -9,16 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.applier.record import read_record
-from reconciler.diagnostics import ConfigError
+from reconciler.diagnostics import ConfigError, display_path
 from reconciler.live import LiveState, find_lookalikes, observe, split_points
-from reconciler.manifests.project import (
-    Project,
-    default_root,
-    display_path,
-    load_manifests,
-    load_project,
-    select_target,
-)
+from reconciler.manifests.project import Project, load_project, select_target
+from reconciler.manifests.tree import default_root, load_manifests
 from reconciler.plan import Plan, PlanOptions
 from reconciler.planner import make_plan
 from reconciler.remote import AepClient

@@ -15,11 +15,8 @@ from reconciler.applier import Applier, Event, Outcome
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
 from reconciler.commands._prompt import add_approval_flags, confirm
-from reconciler.diagnostics import ApiError, ConfigError, ManifestError
-from reconciler.manifests.project import (
-    display_path,
-    load_manifests,
-)
+from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
+from reconciler.manifests.tree import load_manifests
 from reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
 from reconciler.ownership import NAME_TAG, STACK_TAG
 from reconciler.pipeline import Context, load_context, require_stack

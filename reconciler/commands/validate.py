@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import sorted_diagnostics
-from reconciler.manifests.project import collect_manifests, default_root, read_project
+from reconciler.manifests.project import read_project
+from reconciler.manifests.tree import collect_manifests, default_root
 from reconciler.render import github
 from reconciler.target import target_problems
 

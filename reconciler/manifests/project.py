@@ -1,4 +1,4 @@
-"""The project: reconciler.yaml (stack, targets, variables) and the manifest tree it governs."""
+"""The project: reconciler.yaml (stack, targets, variables), found and read with its problems."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from reconciler.diagnostics import (
     Diagnostic,
     ManifestError,
     SourceRange,
-    sorted_diagnostics,
+    display_path,
 )
-from reconciler.manifests.crosschecks import check_set
 from reconciler.manifests.documents import Document, format_path, load_file
 from reconciler.manifests.model_errors import diagnostics_from
 from reconciler.manifests.project_model import (
@@ -28,12 +27,6 @@ from reconciler.manifests.project_model import (
     literal_secret_keys,
 )
 from reconciler.manifests.secrets import find_secrets
-from reconciler.manifests.validation import Checked, check_document
-from reconciler.resources import (
-    DesiredDataset,
-    DesiredExportJob,
-    ManifestSet,
-)
 
 CONFIG_NAMES = ("reconciler.yaml", "reconciler.yml")
 
@@ -71,20 +64,6 @@ class Project:
     default_target: str | None
     config_file: Path | None
     variables: Mapping[str, str] = field(default_factory=dict)  # shared defaults
-
-
-def default_root() -> Path:
-    """Where manifests live when no PATH is given: ``specs/`` if it exists, else here."""
-    specs = Path("specs")
-    return specs if specs.is_dir() else Path(".")
-
-
-def display_path(path: Path) -> str:
-    """The path as users see it: relative to the working directory when inside it."""
-    try:
-        return os.path.relpath(path) if path.is_absolute() else str(path)
-    except ValueError:
-        return str(path)
 
 
 def _text(value: VarValue) -> str:
@@ -199,84 +178,3 @@ def select_target(project: Project, target: str | None) -> TargetConfig | None:
         known = ", ".join(sorted(project.targets)) or "none"
         raise ConfigError(f"unknown target '{name}' (targets: {known})")
     return project.targets[name]
-
-
-def manifest_files(root: Path) -> list[Path]:
-    """Every *.yaml/*.yml below ``root`` (or ``root`` itself), except hidden ones and configs."""
-    if root.is_file():
-        return [root]
-    found = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.suffix in (".yaml", ".yml") and path.name not in CONFIG_NAMES and path.is_file():
-            found.append(path)
-    return found
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What one validation pass saw."""
-
-    manifests: ManifestSet | None
-    diagnostics: list[Diagnostic]
-    files: int
-    documents: int
-    target: str | None
-
-
-def collect_manifests(
-    root: Path, project: Project, target: str | None, *, allow_empty: bool = False
-) -> Loaded:
-    """Every manifest under ``root`` checked in one pass; manifests is None on any error.
-
-    No manifest file at all is an error (a misread directory), unless ``allow_empty``.
-    """
-    if not root.exists():
-        raise ConfigError(f"{display_path(root)}: no such file or directory")
-    chosen = select_target(project, target)
-    variables = dict(chosen.variables) if chosen else dict(project.variables)
-    name = chosen.name if chosen else None
-    files = manifest_files(root)
-    diags: list[Diagnostic] = []
-    checked: list[Checked] = []
-    failed: list[Document] = []
-    count = 0
-    for path in files:
-        docs, file_diags = load_file(path, display_path(path))
-        diags += file_diags
-        count += len(docs)
-        for doc in docs:
-            item, doc_diags = check_document(doc, variables)
-            diags += doc_diags
-            if item is not None:
-                checked.append(item)
-            else:
-                failed.append(doc)
-    if not files and not allow_empty:
-        diags.append(Diagnostic("no *.yaml or *.yml manifest files found", None))
-    diags += check_set(checked, failed)
-    if diags:
-        return Loaded(None, sorted_diagnostics(diags), len(files), count, name)
-    return Loaded(_manifest_set(checked, files), [], len(files), count, name)
-
-
-def _manifest_set(checked: list[Checked], files: list[Path]) -> ManifestSet:
-    datasets = [c.resource for c in checked if isinstance(c.resource, DesiredDataset)]
-    jobs = [c.resource for c in checked if isinstance(c.resource, DesiredExportJob)]
-    return ManifestSet(
-        datasets=tuple(sorted(datasets, key=lambda d: d.key)),
-        export_jobs=tuple(sorted(jobs, key=lambda j: j.key)),
-        files=tuple(display_path(f) for f in files),
-    )
-
-
-def load_manifests(
-    root: Path, project: Project, target: str | None, *, allow_empty: bool = False
-) -> ManifestSet:
-    """The desired resources under ``root`` (a directory or one file); raises ManifestError."""
-    loaded = collect_manifests(root, project, target, allow_empty=allow_empty)
-    if loaded.manifests is None:
-        raise ManifestError(loaded.diagnostics)
-    return loaded.manifests

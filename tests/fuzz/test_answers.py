@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from reconciler.diagnostics import ApiError, ReconcilerError
 from reconciler.live import observe
-from reconciler.manifests.project import load_manifests, load_project
+from reconciler.manifests.project import load_project
+from reconciler.manifests.tree import load_manifests
 from reconciler.plan import PlanOptions
 from reconciler.planner import make_plan
 from reconciler.remote import AepClient, Connection, RetryPolicy

@@ -9,7 +9,8 @@ import pytest
 
 from reconciler.diagnostics import ConfigError, ManifestError
 from reconciler.manifests import documents as manifests
-from reconciler.manifests.project import load_manifests, load_project
+from reconciler.manifests.project import load_project
+from reconciler.manifests.tree import load_manifests
 from reconciler.resources import DATASET, EXPORT_JOB, ResourceKey
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
