@@ -134,3 +134,9 @@ def test_commands_never_import_each_other() -> None:
             if i.startswith("reconciler.commands.") and not i.startswith("reconciler.commands._")
         ]
         assert bad == [], f"{name} imports {bad}"
+
+
+def test_no_import_hides_under_type_checking() -> None:
+    """An import under TYPE_CHECKING can hide a cycle; the package needs none."""
+    for path in PKG.rglob("*.py"):
+        assert "TYPE_CHECKING" not in path.read_text(encoding="utf-8"), path

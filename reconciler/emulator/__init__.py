@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from reconciler.emulator.app import Platform, create_app
+from reconciler.emulator.app import create_app
 from reconciler.emulator.clock import Clock, ManualClock, SystemClock
 from reconciler.emulator.config import Credential, EmulatorConfig
 from reconciler.emulator.faults import ConnectionDropped
+from reconciler.emulator.platform import Platform
 from reconciler.emulator.variants import ADOBE_DEFAULTS, Variants
 
 __all__ = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -14,11 +14,9 @@ from reconciler.emulator.datasets import new_document, new_id, writable
 from reconciler.emulator.gateway import Caller, require_content_type
 from reconciler.emulator.json_patch import PatchError, PatchTestFailed, apply_patch, written_roots
 from reconciler.emulator.limits import MAX_QUERY_PARAMETERS, json_value
+from reconciler.emulator.platform import Platform
 from reconciler.emulator.responses import json_response, problem
 from reconciler.wire import CATALOG_BASE, DATASET_READ_ONLY, DatasetBody, DatasetPatch
-
-if TYPE_CHECKING:
-    from reconciler.emulator.app import Platform
 
 JSON = "application/json"
 JSON_PATCH = "application/json-patch+json"

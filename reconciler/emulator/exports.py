@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -14,12 +14,10 @@ from reconciler.emulator.gateway import Caller, require_content_type
 from reconciler.emulator.job_view import JobView, Spelling
 from reconciler.emulator.lifecycle import ERROR_NOT_PROFILE_READY, new_result
 from reconciler.emulator.limits import json_value
+from reconciler.emulator.platform import Platform
 from reconciler.emulator.profiles.requests import unknown_merge_policy
 from reconciler.emulator.responses import HttpError, json_response, ups_error
 from reconciler.wire import JOB_STATUSES, UPS_BASE, ExportJobRequest, decimal
-
-if TYPE_CHECKING:
-    from reconciler.emulator.app import Platform
 
 DEFAULT_LIMIT = 100
 BAD_REQUEST = "0100000001"

@@ -6,18 +6,15 @@
 from __future__ import annotations
 
 import hmac
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from reconciler.emulator.gateway import media_type
+from reconciler.emulator.platform import Platform
 from reconciler.emulator.responses import json_response, oauth_error
 from reconciler.emulator.tokens import TokenOwner
-
-if TYPE_CHECKING:
-    from reconciler.emulator.app import Platform
 
 _FORM = "application/x-www-form-urlencoded"
 

@@ -8,16 +8,14 @@ page), ``limit`` defaults to 20, ``orderBy=name|+name|-name`` (default name asce
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reconciler.emulator.platform import Platform
 from reconciler.emulator.responses import json_response, ups_error
-
-if TYPE_CHECKING:
-    from reconciler.emulator.app import Platform
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

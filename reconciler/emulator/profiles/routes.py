@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from reconciler.emulator.platform import Platform
 from reconciler.emulator.profiles.audiences import SORTABLE
 from reconciler.emulator.profiles.batches import Batch, catalog_view
 from reconciler.emulator.profiles.preview import preview_rows
 from reconciler.emulator.responses import HttpError, json_response, problem, ups_error
-
-if TYPE_CHECKING:
-    from reconciler.emulator.app import Platform
 
 DEFAULT_LIMIT = 100
 SEGMENT_PARAMS = frozenset({"start", "limit", "page", "sort"})
