@@ -48,11 +48,6 @@ def manifest_name(dataset: Mapping[str, Any]) -> str | None:
     return _first(dataset, NAME_TAG)
 
 
-def is_owned_by(dataset: Mapping[str, Any], stack: str) -> bool:
-    """Safety rule: only objects carrying our stack tag are ever changed or deleted."""
-    return owner_stack(dataset) == stack
-
-
 PLATFORM_TAGS = frozenset({"unifiedProfile", "unifiedIdentity"})
 
 

@@ -78,12 +78,28 @@ def _env(env: Mapping[str, str], name: str | None) -> str:
     return env.get(name, "").strip() if name else ""
 
 
-def _credential(env: Mapping[str, str], named: str | None, default: str, target: str) -> str:
-    var = named or default
-    value = _env(env, var)
-    if not value:
-        raise ConfigError(f"target {target}: environment variable {var} is not set")
-    return value
+def _credentials(
+    env: Mapping[str, str], config: TargetConfig | None, target: str
+) -> tuple[str, str, str]:
+    """Org id, client id and secret: from the variables the target names, else AEP_*.
+
+    Every variable that is missing is named at once.
+    """
+    org = config.org_id if config else None
+    names = (
+        None if org else "AEP_ORG_ID",
+        (config.client_id_env if config else None) or "AEP_CLIENT_ID",
+        (config.client_secret_env if config else None) or "AEP_CLIENT_SECRET",
+    )
+    missing = [n for n in names if n is not None and not _env(env, n)]
+    if missing:
+        noun = "variable" if len(missing) == 1 else "variables"
+        verb = "is" if len(missing) == 1 else "are"
+        raise ConfigError(
+            f"target {target}: environment {noun} {', '.join(missing)} {verb} not set"
+        )
+    org_id, client_id, secret = (_env(env, n) for n in names)
+    return org or org_id, client_id, secret
 
 
 def _diag(config: TargetConfig, key: str, message: str) -> Diagnostic:
@@ -155,16 +171,13 @@ def _remote(label: str, config: TargetConfig | None, env: Mapping[str, str]) -> 
     assert platform_url
     ims_url = _env(env, "AEP_IMS_URL") or (config.ims_url if config else None) or DEFAULT_IMS_URL
     sandbox = config.sandbox if config else (_env(env, "AEP_SANDBOX_NAME") or "prod")
+    org_id, client_id, client_secret = _credentials(env, config, label)
     connection = Connection(
         platform_url=platform_url.rstrip("/"),
         ims_url=ims_url.rstrip("/"),
-        org_id=(config.org_id if config else None) or _credential(env, None, "AEP_ORG_ID", label),
-        client_id=_credential(
-            env, config.client_id_env if config else None, "AEP_CLIENT_ID", label
-        ),
-        client_secret=_credential(
-            env, config.client_secret_env if config else None, "AEP_CLIENT_SECRET", label
-        ),
+        org_id=org_id,
+        client_id=client_id,
+        client_secret=client_secret,
         sandbox=sandbox.lower(),
         scopes=(config.scopes if config else None) or _env(env, "AEP_SCOPES") or DEFAULT_SCOPES,
     )

@@ -21,11 +21,9 @@ IMS_TOKEN_PATH = "/ims/token/v3"
 PROFILE_UNION_SCHEMA = "https://ns.adobe.com/xdm/context/profile__union"
 XED_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
 
-SEGMENT_STATUSES = ("realized", "existing", "exited")
 DEFAULT_SEGMENT_STATUSES = ("realized", "existing")
 JOB_STATUSES = ("NEW", "PROCESSING", "SUCCEEDED", "FAILED")
 ACTIVE_JOB_STATUSES = frozenset({"NEW", "PROCESSING"})
-FILE_FORMATS = ("", "csv", "text", "parquet", "json", "sequencefile", "avro")
 
 # Dataset fields the platform owns: a body may not set them and they never count as drift.
 DATASET_READ_ONLY = frozenset(

@@ -15,7 +15,6 @@ from reconciler.remote._client import (
     Connection,
     RequestStats,
     RetryPolicy,
-    connection_from_env,
 )
 
 __all__ = [
@@ -25,5 +24,4 @@ __all__ = [
     "Connection",
     "RequestStats",
     "RetryPolicy",
-    "connection_from_env",
 ]

@@ -64,16 +64,10 @@ class TokenCache:
         self._token: str | None = None
         self._renew_at = 0.0
         self._lock = asyncio.Lock()
-        self.fetches = 0
 
     def __repr__(self) -> str:
         state = "empty" if self._token is None else "holding a token"
         return f"<TokenCache {state}>"
-
-    @property
-    def current(self) -> str | None:
-        """The cached token (for redaction and for invalidate), fresh or not."""
-        return self._token
 
     def _fresh(self) -> str | None:
         if self._token is not None and self._clock() < self._renew_at:
@@ -91,7 +85,6 @@ class TokenCache:
                 return token  # another call fetched it while we waited for the lock
             issued = self._clock()
             token, expires_in = await self._fetch()
-            self.fetches += 1
             self._token, self._renew_at = token, issued + renew_after(expires_in)
             return token
 

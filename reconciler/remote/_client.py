@@ -30,7 +30,6 @@ from reconciler.remote._config import (
     Connection,
     check_base_url,
     check_header_value,
-    connection_from_env,
 )
 from reconciler.remote._datasets import DatasetCalls
 from reconciler.remote._errors import api_error, describe_exception, read_body, transport_error
@@ -51,7 +50,6 @@ __all__ = [
     "Connection",
     "RequestStats",
     "RetryPolicy",
-    "connection_from_env",
 ]
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,8 @@
-"""Where the client connects and with which credentials: Connection, the environment, URL safety."""
+"""Where the client connects and with which credentials (Connection), and URL safety."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reconciler.diagnostics import ConfigError
@@ -12,8 +11,6 @@ from reconciler.endpoints import is_loopback_host, parse_base_url, shown
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
 DEFAULT_SCOPES = "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session"
 DEFAULT_SANDBOX = "prod"
-
-_REQUIRED_ENV = ("AEP_ORG_ID", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET")
 
 
 @dataclass(frozen=True)
@@ -34,31 +31,6 @@ class Connection:
     def describe(self) -> str:
         """A one-liner safe for logs and output: base URL, org and sandbox."""
         return f"{self.platform_url} org {self.org_id} sandbox {self.sandbox}"
-
-
-def connection_from_env(env: Mapping[str, str]) -> Connection | None:
-    """The remote target named by AEP_* variables, or None for the embedded platform.
-
-    An empty AEP_PLATFORM_URL counts as unset (CI systems often define empty variables).
-    """
-    platform_url = env.get("AEP_PLATFORM_URL", "").strip()
-    if not platform_url:
-        return None
-    missing = [name for name in _REQUIRED_ENV if not env.get(name, "").strip()]
-    if missing:
-        raise ConfigError(
-            f"AEP_PLATFORM_URL is set, so {', '.join(missing)} must be set too "
-            "(or unset AEP_PLATFORM_URL to use the embedded platform)"
-        )
-    return Connection(
-        platform_url=platform_url.rstrip("/"),
-        ims_url=(env.get("AEP_IMS_URL", "").strip() or DEFAULT_IMS_URL).rstrip("/"),
-        org_id=env["AEP_ORG_ID"].strip(),
-        client_id=env["AEP_CLIENT_ID"].strip(),
-        client_secret=env["AEP_CLIENT_SECRET"].strip(),
-        sandbox=(env.get("AEP_SANDBOX_NAME", "").strip() or DEFAULT_SANDBOX).lower(),
-        scopes=env.get("AEP_SCOPES", "").strip() or DEFAULT_SCOPES,
-    )
 
 
 def check_base_url(what: str, url: str, *, transport_injected: bool = False) -> str:
