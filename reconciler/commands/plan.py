@@ -14,7 +14,7 @@ from reconciler.commands._flags import add_plan_flags, options_from
 from reconciler.pipeline import Context, load_context, plan_for
 from reconciler.plan import Plan, PlanOptions
 from reconciler.render import github
-from reconciler.render.plan import plan_json, plan_markdown, plan_text, use_colour
+from reconciler.render.plan import render, use_colour
 
 EXIT_CHANGES = 2
 
@@ -42,14 +42,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def render(plan: Plan, fmt: str) -> str:
-    if fmt == "json":
-        return plan_json(plan)
-    if fmt == "markdown":
-        return plan_markdown(plan)
-    return plan_text(plan, colour=use_colour(sys.stdout))
-
-
 async def _plan(ctx: Context, options: PlanOptions) -> Plan:
     async with ctx.session.client() as client:
         return await plan_for(ctx, client, options)
@@ -61,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format in ("text", github.GITHUB_FORMAT):
         print(f"reconciler plan · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     plan = asyncio.run(_plan(ctx, options))
-    sys.stdout.write(render(plan, args.format))
+    sys.stdout.write(render(plan, args.format, colour=use_colour(sys.stdout)))
     if args.out:
         saved = planfile.new_saved_plan(plan, ctx.manifests, options)
         planfile.write(args.out, saved, planfile.plan_key(os.environ))

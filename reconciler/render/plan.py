@@ -164,6 +164,15 @@ def removed_lines(plan: Plan) -> list[str]:
     return out
 
 
+def render(plan: Plan, fmt: str, *, colour: bool = False) -> str:
+    """The plan in the format ``--format`` names: text (the default), json or markdown."""
+    if fmt == "json":
+        return plan_json(plan)
+    if fmt == "markdown":
+        return plan_markdown(plan)
+    return plan_text(plan, colour=colour)
+
+
 def plan_json(plan: Plan) -> str:
     return json.dumps(plan.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

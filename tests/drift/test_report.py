@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ import pytest
 from reconciler.commands.drift import exit_code, targets_of
 from reconciler.plan import Endpoint, Finding, FindingType, Origin, Plan
 from reconciler.render.drift import TargetReport, field_changes, render, report_json
+from tests import golden
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"  # regenerate after a deliberate change
 
 DATASET_ID = "5c8c3c555033b814b69f947f"
 FINDINGS = (
@@ -85,10 +84,7 @@ BROKEN = TargetReport("prod", "marketing-exports", error="GET /export/jobs faile
 
 
 def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_GOLDENS=1 rewrites)"
+    golden.check_golden(GOLDEN, name, text)
 
 
 @pytest.mark.parametrize("fmt,ext", [("markdown", "md"), ("json", "json"), ("text", "txt")])
