@@ -51,6 +51,7 @@ def _segment(seg: Any) -> dict[str, Any]:
     seg = _map(seg)
     return {
         "segmentId": seg.get("segmentId"),
+        "segmentName": seg.get("segmentName"),  # a manifest's name, before plan resolves it
         "segmentNs": seg.get("segmentNs") or "ups",
         "status": _statuses(seg.get("status")),
     }
@@ -99,7 +100,7 @@ def _destination(value: Any) -> dict[str, Any]:
 def _merge_policy(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, Mapping):
         return None
-    return {"id": value.get("id"), "version": value.get("version")}
+    return {"id": value.get("id"), "name": value.get("name"), "version": value.get("version")}
 
 
 def _prune(value: Any) -> Any:

@@ -13,8 +13,9 @@ from reconciler.diagnostics import ConfigError, display_path
 from reconciler.live import LiveState, find_lookalikes, observe, split_points
 from reconciler.manifests.project import Project, load_project, select_target
 from reconciler.manifests.tree import default_root, load_manifests
-from reconciler.plan import Plan, PlanOptions
+from reconciler.plan import Plan, PlanOptions, Resolution
 from reconciler.planner import make_plan
+from reconciler.references import resolve_names, wants_audiences, wants_policies
 from reconciler.remote import AepClient
 from reconciler.remote import _cursors as cursor_cache
 from reconciler.resources import ManifestSet
@@ -115,15 +116,37 @@ def unmatched_names(manifests: ManifestSet, live: LiveState) -> list[str]:
     ]
 
 
+References = tuple[ManifestSet, tuple[Resolution, ...]]
+
+
+async def resolve_references(ctx: Context, client: AepClient, manifests: ManifestSet) -> References:
+    """Check merge policy and audience references (one list per kind that is referred to)
+    and replace names by ids; ManifestError names each reference the sandbox lacks."""
+    audiences = await client.list_segment_definitions() if wants_audiences(manifests) else None
+    policies = await client.list_merge_policies() if wants_policies(manifests) else None
+    where = f"sandbox {client.connection.sandbox} (target {ctx.session.target})"
+    return resolve_names(manifests, audiences, policies, where)
+
+
 async def plan_for(
-    ctx: Context, client: AepClient, options: PlanOptions, manifests: ManifestSet | None = None
+    ctx: Context,
+    client: AepClient,
+    options: PlanOptions,
+    manifests: ManifestSet | None = None,
+    *,
+    references: References | None = None,
 ) -> Plan:
+    """Plan ``manifests`` (default: the context's); ``references`` when already resolved."""
+    if references is None:
+        references = await resolve_references(ctx, client, manifests or ctx.manifests)
+    resolved, names = references
     live = await read_live(ctx, client)
     plan = make_plan(
-        manifests or ctx.manifests,
+        resolved,
         live,
         stack=ctx.stack,
         target=ctx.session.target,
         options=options,
     )
-    return dataclasses.replace(plan, endpoint=ctx.session.endpoint)
+    plan = dataclasses.replace(plan, endpoint=ctx.session.endpoint)
+    return dataclasses.replace(plan, resolved=names) if names else plan

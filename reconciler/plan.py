@@ -260,6 +260,30 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """A name in a manifest resolved to the id it has in the target sandbox."""
+
+    kind: str
+    name: str
+    path: str  # e.g. "spec.filter.segments[0].segmentName"
+    reference: str  # the name as written
+    id: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "path": self.path,
+            "reference": self.reference,
+            "id": self.id,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Resolution:
+        return cls(data["kind"], data["name"], data["path"], data["reference"], data["id"])
+
+
+@dataclass(frozen=True)
 class Plan:
     stack: str
     target: str
@@ -268,6 +292,7 @@ class Plan:
     observation: Observation = field(default_factory=Observation)
     ignored: Mapping[str, int] = field(default_factory=dict)  # "Kind/name" -> fields ignored
     endpoint: Endpoint | None = None  # where it was made (None: not known, e.g. in tests)
+    resolved: tuple[Resolution, ...] = ()  # names in manifests → ids in the target sandbox
 
     @property
     def drift(self) -> tuple[Finding, ...]:
@@ -303,7 +328,7 @@ class Plan:
         return counts
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "format_version": FORMAT_VERSION,
             "stack": self.stack,
             "target": self.target,
@@ -315,6 +340,9 @@ class Plan:
             "observed": self.observation.to_json(),
             "ignored": dict(sorted(self.ignored.items())),
         }
+        if self.resolved:
+            out["resolved"] = [r.to_json() for r in self.resolved]
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Plan:
@@ -329,6 +357,7 @@ class Plan:
             observation=Observation.from_json(data.get("observed", {})),
             ignored=dict(data.get("ignored", {})),
             endpoint=Endpoint.from_json(data["endpoint"]) if data.get("endpoint") else None,
+            resolved=tuple(Resolution.from_json(r) for r in data.get("resolved", ())),
         )
 
     def digest(self) -> str:

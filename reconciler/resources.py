@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -16,7 +16,7 @@ from reconciler.wire import (
     ExportFilter,
     ExportSchema,
     FieldsExpr,
-    MergePolicyRef,
+    SegmentStatus,
 )
 
 API_VERSION = "reconciler/v1"
@@ -82,6 +82,8 @@ class DesiredExportJob:
     source: SourceRange
     lifecycle: Lifecycle
     previous_names: tuple[str, ...] = ()  # metadata.previousNames
+    # where each merge policy and segment reference is written ("spec.mergePolicy.name" → …)
+    positions: Mapping[str, SourceRange] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,12 +146,61 @@ class ManifestDestination(_Strict):
         return self
 
 
+def _exactly_one(model: BaseModel, first: str, second: str) -> None:
+    if (getattr(model, first) is None) == (getattr(model, second) is None):
+        raise ValueError(f"give exactly one of {first} and {second}")
+
+
+class ManifestMergePolicy(_Strict):
+    """``mergePolicy``: Adobe's ``{id, version}``, or ``{name}`` resolved per target by plan."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["id"]}, {"required": ["name"]}]}
+    )
+
+    id: Annotated[str, Field(min_length=1)] | None = None
+    name: Annotated[str, Field(min_length=1)] | None = None
+    version: int | None = None
+
+    @model_validator(mode="after")
+    def _one_reference(self) -> ManifestMergePolicy:
+        _exactly_one(self, "id", "name")
+        return self
+
+
+def _default_statuses() -> list[SegmentStatus]:
+    return ["realized", "existing"]
+
+
+class ManifestSegment(_Strict):
+    """A ``filter.segments`` entry: ``segmentId``, or ``segmentName`` resolved by plan."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["segmentId"]}, {"required": ["segmentName"]}]}
+    )
+
+    segmentId: Annotated[str, Field(min_length=1)] | None = None
+    segmentName: Annotated[str, Field(min_length=1)] | None = None
+    segmentNs: str = "ups"
+    status: list[SegmentStatus] = Field(default_factory=_default_statuses)
+
+    @model_validator(mode="after")
+    def _one_reference(self) -> ManifestSegment:
+        _exactly_one(self, "segmentId", "segmentName")
+        return self
+
+
+class ManifestFilter(ExportFilter):
+    segments: list[ManifestSegment] | None = None  # type: ignore[assignment]
+
+
 class ExportJobSpec(_Strict):
-    """The ``POST /export/jobs`` body with ``destination.dataset`` as the one addition."""
+    """The ``POST /export/jobs`` body, with ``destination.dataset``, ``mergePolicy.name`` and
+    ``segmentName`` as the additions (each resolved to an id before anything is sent)."""
 
     fields: FieldsExpr | None = None
-    mergePolicy: MergePolicyRef | None = None
-    filter: ExportFilter | None = None
+    mergePolicy: ManifestMergePolicy | None = None
+    filter: ManifestFilter | None = None
     additionalFields: AdditionalFields | None = None
     destination: ManifestDestination
     schema_: ExportSchema = Field(alias="schema")

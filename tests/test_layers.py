@@ -14,10 +14,10 @@ PKG = Path(__file__).resolve().parent.parent / "reconciler"
 # is a folder (every module in it).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "diagnostics", "wire", "durations", "endpoints", "redaction"),
-    ("resources", "plan", "fingerprint", "ownership", "inventory", "ports", "backoff"),
-    ("manifests.", "remote.", "live", "render."),
+    ("resources", "plan", "fingerprint", "ownership", "inventory", "ports", "backoff", "results"),
+    ("manifests.", "remote.", "live", "render.", "references"),
     ("planner.", "applier.", "planfile"),
-    ("target", "pipeline"),
+    ("target", "pipeline", "outputs"),
     ("commands.",),
     ("cli", "console", "__main__"),
 )

@@ -137,7 +137,7 @@ def _write_project(root: Path, datasets: int) -> None:
         (root / "export-jobs" / f"job-{n}.yaml").write_text(
             "apiVersion: reconciler/v1\nkind: ExportJob\n"
             f"metadata:\n  name: job-{n}\n"
-            "spec:\n  filter:\n    segments:\n      - segmentId: seg-1\n"
+            "spec:\n  filter:\n    segments:\n      - segmentName: VIP customers\n"
             f"  destination:\n    dataset: ds-{n}\n  schema:\n    name: _xdm.context.profile\n"
         )
 
@@ -172,6 +172,7 @@ def test_a_plan_reads_list_endpoints_only(tmp_path: Path) -> None:
     assert plan.observation.export_jobs == 370
     assert transport.calls() == {
         "POST /ims/token/v3": 1,
+        "GET /data/core/ups/segment/definitions": 1,  # every segmentName checked in one list
         "GET /data/foundation/catalog/dataSets": 3,  # 120 owned: two pages, then an empty one
         "GET /data/core/ups/export/jobs": 4,  # 370 jobs: ceil(370 / 100)
     }
@@ -222,9 +223,10 @@ def test_fifty_datasets_under_the_twenty_dataset_page_cap_are_all_planned(tmp_pa
     finally:
         app.state.platform.close()
     line = observed_line(plan)
-    print(line)  # observed 50 datasets and 50 export jobs in 6 requests (…)
+    print(line)  # observed 50 datasets and 50 export jobs in 7 requests (…)
     assert plan.observation.datasets == 50 and not plan.has_changes  # none created again
     pages = transport.calls()["GET /data/foundation/catalog/dataSets"]
     assert pages == 4  # 20 + 20 + 10, then the empty page that ends the list
-    assert plan.observation.requests == len(transport.requests) == 6
-    assert line.startswith("observed 50 datasets and 50 export jobs in 6 requests")
+    # token, the audiences the jobs name, 4 dataset pages, 1 job page
+    assert plan.observation.requests == len(transport.requests) == 7
+    assert line.startswith("observed 50 datasets and 50 export jobs in 7 requests")

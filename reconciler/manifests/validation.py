@@ -117,7 +117,23 @@ def _desired(doc: Document, model: BaseModel) -> Desired:
     key = ResourceKey(model.kind, model.metadata.name)
     body = model.spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
     dataset = model.spec.destination.dataset
-    return DesiredExportJob(key, body, dataset, doc.start, lifecycle or Lifecycle(), previous)
+    positions = {format_path(p): doc.at(p) for p in _reference_paths(model)}
+    return DesiredExportJob(
+        key, body, dataset, doc.start, lifecycle or Lifecycle(), previous, positions
+    )
+
+
+def _reference_paths(model: ExportJobManifest) -> list[FieldPath]:
+    """Where the job names a merge policy or segments, which plan checks per target."""
+    paths: list[FieldPath] = []
+    policy = model.spec.mergePolicy
+    if policy is not None:
+        paths.append(("spec", "mergePolicy", "id" if policy.id is not None else "name"))
+    segments = (model.spec.filter.segments if model.spec.filter else None) or []
+    for index, seg in enumerate(segments):
+        field_ = "segmentId" if seg.segmentId is not None else "segmentName"
+        paths.append(("spec", "filter", "segments", index, field_))
+    return paths
 
 
 def check_document(

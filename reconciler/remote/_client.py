@@ -31,9 +31,11 @@ from reconciler.remote._config import (
     check_base_url,
     check_header_value,
 )
+from reconciler.remote._data import DataCalls
 from reconciler.remote._datasets import DatasetCalls
 from reconciler.remote._errors import api_error, describe_exception, read_body, transport_error
 from reconciler.remote._jobs import JobCalls
+from reconciler.remote._profiles import ProfileCalls
 from reconciler.remote._retry import (
     RetryPolicy,
     is_retryable_status,
@@ -76,7 +78,7 @@ class _Failure:
     hint: float | None = None
 
 
-class AepClient(DatasetCalls, JobCalls):
+class AepClient(DatasetCalls, JobCalls, ProfileCalls, DataCalls):
     """The typed calls of aep-api.md A.2 to A.4, against Adobe or the embedded platform."""
 
     def __init__(
@@ -165,7 +167,13 @@ class AepClient(DatasetCalls, JobCalls):
         return await self._http.request(method, url, **kw)
 
     async def _attempt(
-        self, method: str, path: str, name: str, token: str | None, kw: dict[str, Any]
+        self,
+        method: str,
+        path: str,
+        name: str,
+        token: str | None,
+        kw: dict[str, Any],
+        raw: bool = False,
     ) -> Answer | _Failure:
         call = f"{method} {path}"
         # PATCH bodies here set fields and whole tags: repeating one is harmless (a repeated
@@ -182,6 +190,8 @@ class AepClient(DatasetCalls, JobCalls):
         except httpx.HTTPError as exc:
             return _Failure(transport_error(call, describe_exception(exc), self._redactor), False)
         log.debug("%s → %d", call, resp.status_code)
+        if raw and resp.is_success:  # file contents: bytes as they came
+            return Answer(resp.status_code, resp.headers, resp.content)
         body = read_body(resp.content, check_depth=not resp.is_success)
         if resp.is_success:
             return Answer(resp.status_code, resp.headers, body)
@@ -199,14 +209,18 @@ class AepClient(DatasetCalls, JobCalls):
         auth: bool = True,
         content_type: str | None = None,
         headers: Mapping[str, str] | None = None,
+        raw: bool = False,
         **kw: Any,
     ) -> Answer:
-        """Send one call (repeating it as the policy allows) and return its 2xx answer."""
+        """Send one call (repeating it as the policy allows) and return its 2xx answer.
+
+        With ``raw`` a successful answer's body is its bytes (file contents), not parsed.
+        """
         failures, start, renewed = 0, self._clock(), False
         while True:
             token = await self._tokens.get() if auth else None
             kw["headers"] = {**self._headers(token, content_type), **(headers or {})}
-            outcome = await self._attempt(method, path, name, token, kw)
+            outcome = await self._attempt(method, path, name, token, kw, raw)
             if isinstance(outcome, Answer):
                 return outcome
             if token is not None and outcome.error.status == 401 and not renewed:

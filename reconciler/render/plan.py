@@ -131,8 +131,18 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def resolved_lines(plan: Plan) -> list[str]:
+    """Names in manifests and the ids they have in this target's sandbox."""
+    if not plan.resolved:
+        return []
+    lines = ["Names resolved in the target sandbox:"]
+    for r in plan.resolved:
+        lines.append(f'    {r.kind}/{r.name} {r.path}: "{r.reference}" → {r.id}')
+    return [*lines, ""]
+
+
 def plan_text(plan: Plan, *, colour: bool = False) -> str:
-    lines = [observed_line(plan), ""]
+    lines = [observed_line(plan), "", *resolved_lines(plan)]
     acting = [c for c in plan.changes if c.action is not Action.NOOP]
     if not acting:
         lines.append("No changes. The platform matches the manifests.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 STACK = "chaos"
@@ -18,8 +17,12 @@ def job_name(i: int, j: int) -> str:
     return f"job-{i:03d}-{j}"
 
 
-def segment_id(i: int, j: int) -> str:
-    return str(uuid.UUID(int=(i << 16) | j))
+# Audiences every sandbox of the embedded platform starts with; jobs name them.
+AUDIENCES = ("VIP customers", "Lapsed customers", "Newsletter subscribers", "Cart abandoners")
+
+
+def audience(j: int) -> str:
+    return AUDIENCES[j % len(AUDIENCES)]
 
 
 def _dataset(i: int) -> str:
@@ -49,7 +52,7 @@ spec:
   mergePolicy: {{id: {MERGE_POLICY}}}
   filter:
     segments:
-      - segmentId: {segment_id(i, j)}
+      - segmentName: {audience(j)}
         status: [realized]
   destination:
     dataset: {dataset_name(i)}

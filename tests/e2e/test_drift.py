@@ -226,10 +226,6 @@ def _add_target(workdir: Path, text: str) -> None:
 STAGING = """
   staging:
     sandbox: staging
-    variables:
-      mergePolicyId: 00000000-0000-4000-8000-000000000001
-      vipSegment: 00000000-0000-4000-8000-0000000000a1
-      lapsedSegment: 00000000-0000-4000-8000-0000000000b2
 """
 
 

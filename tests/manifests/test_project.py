@@ -30,10 +30,9 @@ def test_specs_load_with_targets_and_resolved_variables() -> None:
 
     loaded = load_manifests(SPECS, project, "prod-example")
     vip = next(j for j in loaded.export_jobs if j.key.name == "vip-emails")
-    assert vip.body["mergePolicy"] == {
-        "id": prod.variables["mergePolicyId"],
-        "version": 1,
-    }
+    assert vip.body["mergePolicy"] == {"name": "Default timestamp-ordered", "version": 1}
+    assert vip.body["filter"]["segments"][0]["segmentName"] == "VIP customers"
+    assert set(vip.positions) == {"spec.mergePolicy.name", "spec.filter.segments[0].segmentName"}
     assert vip.dataset == "profile-export"
     assert [d.key for d in loaded.datasets] == [ResourceKey(DATASET, "profile-export")]
     names = [j.key.name for j in loaded.export_jobs]
