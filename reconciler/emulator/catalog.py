@@ -95,7 +95,7 @@ async def list_datasets(request: Request) -> Response:
     if len(request.query_params.multi_items()) > MAX_QUERY_PARAMETERS:
         raise problem(400, f"More than {MAX_QUERY_PARAMETERS} query parameters")
     query = parse_query(request.query_params, platform.config.variants)
-    platform.jobs.advance(caller.tenant, platform.now_ms())
+    platform.advance(caller.tenant)
     rows = platform.datasets.page(caller.tenant, query)
     return json_response({doc_id: project(doc, query.properties) for doc_id, doc in rows})
 
@@ -104,7 +104,7 @@ async def get_dataset(request: Request) -> Response:
     platform = _platform(request)
     caller = platform.authenticate(request)
     doc_id = request.path_params["id"]
-    platform.jobs.advance(caller.tenant, platform.now_ms())
+    platform.advance(caller.tenant)
     doc = platform.datasets.get(caller.tenant, doc_id)
     if doc is None:
         raise _not_found()

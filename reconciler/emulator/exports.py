@@ -80,6 +80,7 @@ async def create_job(request: Request) -> Response:
     caller = platform.authenticate(request)
     require_content_type(request, ("application/json",))
     request_body = await _request_body(request)
+    platform.profiles.ensure(caller.tenant)  # its audiences and seeded merge policies
     policy, error = _resolve(platform, caller, request_body)
     now = platform.now_ms()
     start = now + round(platform.config.job_start_after * 1000)
@@ -96,6 +97,8 @@ async def create_job(request: Request) -> Response:
     outcome = "FAILED" if error else "SUCCEEDED"
     with platform.db.transaction() as conn:
         job_id = platform.jobs.insert(conn, caller.tenant, body, result, outcome, (now, start, end))
+        if outcome == "SUCCEEDED":  # it succeeds once its export is written (profiles/runner)
+            platform.exports.claims.add(conn, caller.tenant, job_id)
     job = platform.jobs.get(caller.tenant, job_id, _view(platform, "dataSetId", create=True))
     location = f"{UPS_BASE}/export/jobs/{job_id}"
     return json_response(job, headers={"X-Location": location, "Location": location})
@@ -113,7 +116,7 @@ async def get_job(request: Request) -> Response:
     platform = _platform(request)
     caller = platform.authenticate(request)
     job_id = _job_id(request)
-    platform.jobs.advance(caller.tenant, platform.now_ms())
+    platform.advance(caller.tenant)
     job = platform.jobs.get(caller.tenant, job_id, _view(platform, "dataSetId"))
     if job is None:
         raise ups_error(404, NOT_FOUND, [f"Export job {job_id} not found"])
@@ -184,7 +187,7 @@ async def list_jobs(request: Request) -> Response:
     limit = _limit(params.get("limit"), platform.config.max_page_size)
     after = _offset(params.get("offset"))
     statuses = _statuses(params.get("status"))
-    platform.jobs.advance(caller.tenant, platform.now_ms())
+    platform.advance(caller.tenant)
     records, more = platform.jobs.page(
         caller.tenant, limit, after, statuses, _view(platform, "datasetId")
     )

@@ -14,6 +14,10 @@ from reconciler.emulator.variants import Cancel
 
 _ACTIVE = "('NEW', 'PROCESSING')"
 NEVER_MS = 2**62  # a transition time that never comes: a lingering cancelled job stays put
+# A job whose export has not been recorded yet (profiles/claims.py) cannot finish.
+_EXPORTED = (
+    "NOT EXISTS (SELECT 1 FROM export_runs r WHERE r.tenant = jobs.tenant AND r.job_id = jobs.id)"
+)
 _COLUMNS = "id, creation_ms, start_ms, end_ms, update_ms, status, body, result"
 
 
@@ -55,8 +59,8 @@ class JobStore:
         due = self._db.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM jobs WHERE tenant = ? AND status = 'NEW' AND"
             " start_ms <= ?) OR EXISTS (SELECT 1 FROM jobs WHERE tenant = ? AND"
-            f" status IN {_ACTIVE} AND end_ms <= ?) OR EXISTS (SELECT 1 FROM job_cancels"
-            " WHERE tenant = ? AND vanish_ms <= ?)",
+            f" status IN {_ACTIVE} AND end_ms <= ? AND {_EXPORTED}) OR EXISTS (SELECT 1 FROM"
+            " job_cancels WHERE tenant = ? AND vanish_ms <= ?)",
             (tenant, now_ms, tenant, now_ms, tenant, now_ms),
         ).fetchone()[0]
         if not due:
@@ -73,7 +77,7 @@ class JobStore:
             conn.execute("DELETE FROM jobs WHERE tenant = ? AND id = ?", (tenant, row["id"]))
         finished = conn.execute(
             f"UPDATE jobs SET status = outcome, update_ms = end_ms WHERE tenant = ? AND status IN "
-            f"{_ACTIVE} AND end_ms <= ? RETURNING dataset_id, outcome, result",
+            f"{_ACTIVE} AND end_ms <= ? AND {_EXPORTED} RETURNING dataset_id, outcome, result",
             (tenant, now_ms),
         ).fetchall()
         conn.execute(
@@ -103,6 +107,11 @@ class JobStore:
     ) -> None:
         """Unfinished jobs matching ``where`` end FAILED with ``error`` at ``now_ms``."""
         self.advance_in(conn, tenant, now_ms)
+        conn.execute(  # a failed job exports nothing
+            "DELETE FROM export_runs WHERE tenant = ? AND job_id IN (SELECT id FROM jobs WHERE"
+            f" tenant = ? AND {where} AND status IN {_ACTIVE})",
+            (tenant, tenant, arg),
+        )
         conn.execute(
             "UPDATE jobs SET outcome = 'FAILED', result = json_set(result, '$.errors', json(?)),"
             f" start_ms = MIN(start_ms, ?), end_ms = ? WHERE tenant = ? AND {where} AND"
@@ -131,6 +140,8 @@ class JobStore:
         ).fetchone()
         if found is None:
             return False
+        # a cancelled job exports nothing (an export already running is not recorded)
+        conn.execute("DELETE FROM export_runs WHERE tenant = ? AND job_id = ?", (tenant, job_id))
         if mode == "vanish":
             conn.execute("DELETE FROM jobs WHERE tenant = ? AND id = ?", (tenant, job_id))
         elif mode == "fail":

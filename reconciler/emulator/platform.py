@@ -45,6 +45,7 @@ class Platform:
         )
         # (method, route template) -> requests received, faulted ones included
         self.requests: Counter[tuple[str, str]] = Counter()
+        self.exports.start_all(self.now_ms())  # exports that fell due while no platform ran
 
     def now_ms(self) -> int:
         return self.clock.now_ms()

@@ -66,6 +66,7 @@ async def list_merge_policies(request: Request) -> Response:
     limit = _count(params.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     start = _count(params.get("start"), "start", 0, 0, None)
     order = params.get("orderBy", "name")
+    platform.profiles.ensure(caller.tenant)  # a sandbox's store brings its seeded policies
     policies = platform.merge_policies.all(caller.tenant, platform.now_ms())
     for name, path in _FILTERS.items():
         if name in params:
@@ -87,6 +88,7 @@ async def get_merge_policy(request: Request) -> Response:
     platform: Platform = request.app.state.platform
     caller = platform.authenticate(request)
     policy_id = request.path_params["id"]
+    platform.profiles.ensure(caller.tenant)
     policy = platform.merge_policies.get(caller.tenant, policy_id, platform.now_ms())
     if policy is None:
         raise ups_error(404, NOT_FOUND, [f"Merge policy {policy_id} not found"])

@@ -6,11 +6,12 @@ The only module of the core that imports the emulator; nothing crosses a socket.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from reconciler.diagnostics import ConfigError
-from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.emulator import EmulatorConfig, Platform, create_app
 from reconciler.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID
 from reconciler.emulator.database import DatabaseUnavailable
 from reconciler.remote import Connection
@@ -31,6 +32,18 @@ def embedded_connection(sandbox: str = "prod") -> Connection:
     )
 
 
+class _EmbeddedTransport(httpx.ASGITransport):
+    """Closing the client closes the platform it hosts: an export it started finishes and is
+    recorded first, so no export is left half done when the command ends."""
+
+    def __init__(self, app: Any) -> None:  # the emulator's Starlette app
+        super().__init__(app=app)
+        self._platform: Platform = app.state.platform
+
+    async def aclose(self) -> None:
+        self._platform.close()
+
+
 def embedded_transport(
     db_path: Path = EMBEDDED_DB, sandbox: str = "prod"
 ) -> httpx.AsyncBaseTransport:
@@ -43,4 +56,4 @@ def embedded_transport(
         app = create_app(EmulatorConfig(db_path=str(db_path), sandboxes=(sandbox,)))
     except DatabaseUnavailable as exc:  # locked (after a wait), not SQLite, or read-only
         raise ConfigError(f"the embedded platform's database {exc}") from None
-    return httpx.ASGITransport(app=app)
+    return _EmbeddedTransport(app)

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +203,17 @@ class OtherClient:
         answer.raise_for_status()
         records: list[dict[str, Any]] = answer.json()["records"]
         return records
+
+    def settled_jobs(self, timeout: float = 60.0) -> list[dict[str, Any]]:
+        """The job list once no job is still running: a job that fell due exports its
+        profiles in the background after the first read, then finishes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            jobs = self.jobs()
+            if all(j["status"] in ("SUCCEEDED", "FAILED") for j in jobs):
+                return jobs
+            assert time.monotonic() < deadline, [j["status"] for j in jobs]
+            time.sleep(0.05)
 
     def create_job(self, body: dict[str, Any]) -> dict[str, Any]:
         answer = self.http.post(self.JOBS, json=body)

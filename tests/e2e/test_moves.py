@@ -75,7 +75,8 @@ def test_removed_manifests_are_always_listed_with_what_happens(
     ]
     assert "· 2 removed from the manifests ·" in running.out
 
-    other.advance_clock(3600)  # every job finishes
+    other.advance_clock(3600)  # every job finishes (writing its export first)
+    other.settled_jobs()
     finished = run_cli(frozen, workdir, ["plan", "--format", "markdown"])
     assert "#### Removed from the manifests" in finished.out
     assert f"- ExportJob/vip-emails ({vip}): manifest removed; job {vip} stays as history" in (

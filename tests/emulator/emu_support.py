@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import select
 import subprocess
@@ -82,6 +83,20 @@ class Api:
         assert resp.status_code == 200, resp.text
         job: dict[str, Any] = resp.json()
         return job
+
+    async def finished(self, job_id: int, timeout: float = 60.0) -> dict[str, Any]:
+        """Poll a job until SUCCEEDED or FAILED: its export runs on the platform's worker
+        thread, so a job that is due may still be writing its files for a moment."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            resp = await self.call("GET", f"{JOBS}/{job_id}")
+            assert resp.status_code == 200, resp.text
+            job: dict[str, Any] = resp.json()
+            if job["status"] in ("SUCCEEDED", "FAILED"):
+                return job
+            assert loop.time() < deadline, f"job {job_id} still {job['status']}"
+            await asyncio.sleep(0.01)
 
 
 @contextmanager

@@ -28,18 +28,22 @@ def variants(request: pytest.FixtureRequest) -> Variants:
 def aepp_url(tmp_path: Path, variants: Variants) -> Iterator[str]:
     flags = [a for item in variants.items() for a in ("--variant", item)]
     with served(tmp_path / "aepp.db", "--max-page-size", "3", *flags) as (url, _):
-        aepp.configure(
-            org_id=ORG,
-            tech_id="tech@techacct.adobe.com",
-            secret=SECRET,
-            client_id=CLIENT_ID,
-            scopes="openid,AdobeID,read_organizations",
-            sandbox="prod",
-        )
-        # A.6: point aepp at the embedded platform after configure().
-        aepp.config.endpoints["global"] = url
-        aepp.config.config_object["oauthTokenEndpointV2"] = f"{url}/ims/token/v3"
-        yield url
+        yield _configure(url)
+
+
+def _configure(url: str) -> str:
+    aepp.configure(
+        org_id=ORG,
+        tech_id="tech@techacct.adobe.com",
+        secret=SECRET,
+        client_id=CLIENT_ID,
+        scopes="openid,AdobeID,read_organizations",
+        sandbox="prod",
+    )
+    # A.6: point aepp at the embedded platform after configure().
+    aepp.config.endpoints["global"] = url
+    aepp.config.config_object["oauthTokenEndpointV2"] = f"{url}/ims/token/v3"
+    return url
 
 
 def test_catalog_create_list_get_delete(aepp_url: str) -> None:
@@ -88,3 +92,47 @@ def test_segmentation_export_jobs(aepp_url: str, variants: Variants) -> None:
     else:  # listed "marked for cancelling" for a while
         assert len(seg.getExportJobs()) == 7
         assert seg.getExport(created[0]["id"])["status"] in ("NEW", "PROCESSING")
+
+
+@pytest.fixture
+def aepp_quick(tmp_path: Path) -> Iterator[str]:
+    """Like aepp_url, with export jobs that are due at once."""
+    extra = ("--job-start-after", "0", "--job-run-for", "0")
+    with served(tmp_path / "aepp.db", *extra) as (url, _):
+        yield _configure(url)
+
+
+def test_data_access_reads_the_batches_of_a_finished_job(aepp_quick: str) -> None:
+    import time
+
+    import pyarrow.parquet as pq
+    from aepp import catalog, dataaccess, segmentation
+
+    cat = catalog.Catalog()
+    (ref,) = cat.createDataSet(name="dest", schemaId=PROFILE_UNION_SCHEMA, profileEnabled=True)
+    seg = segmentation.Segmentation()
+    job = seg.createExport(
+        {
+            "fields": "identities.id,personalEmail.address",
+            "destination": {"datasetId": ref.removeprefix("@/dataSets/")},
+            "schema": {"name": "_xdm.context.profile"},
+        }
+    )
+    deadline = time.monotonic() + 60
+    while (job := seg.getExport(job["id"]))["status"] not in ("SUCCEEDED", "FAILED"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert job["status"] == "SUCCEEDED"
+    access = dataaccess.DataAccess()
+    files = access.getBatchFiles(job["destination"]["batchId"])
+    [entry] = files
+    listing = access.getFiles(entry["dataSetFileId"])
+    parts = listing["data"]
+    assert parts and all(p["name"].endswith(".parquet") for p in parts)
+    rows = 0
+    for part in parts:
+        data = access.getFiles(entry["dataSetFileId"], path=part["name"])
+        table = pq.read_table(data)
+        assert table.column_names == ["identities", "personalEmail"]
+        rows += table.num_rows
+    assert rows == job["metrics"]["totalExportedProfileCounter"] > 0

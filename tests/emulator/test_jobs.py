@@ -138,7 +138,7 @@ async def test_lifecycle_new_processing_succeeded(api: Api, clock: ManualClock) 
     clock.advance(4.999)
     assert (await get(api, job["id"]))["status"] == "PROCESSING"
     clock.advance(60)
-    done = await get(api, job["id"])
+    done = await api.finished(job["id"])  # the export was written meanwhile, in the background
     assert (done["status"], done["updateTime"]) == ("SUCCEEDED", created + 7000)
     assert done["destination"]["batchId"] == job["destination"]["batchId"]
     assert len(done["destination"]["batchId"]) == 32
@@ -198,6 +198,7 @@ async def test_deleting_the_dataset_fails_running_jobs_only(api: Api, clock: Man
     ds = await api.create_dataset()
     finished = await api.create_job(ds)
     clock.advance(10)
+    await api.finished(finished["id"])
     running = await api.create_job(ds)
     clock.advance(3)
     assert (await api.call("DELETE", f"{DATASETS}/{ds}")).status_code == 200

@@ -112,7 +112,7 @@ def dataset_body(name: str, **extra: object) -> dict[str, object]:
 def job_body(dataset_id: str) -> dict[str, object]:
     return {
         "fields": "identities.id,personalEmail.address",
-        "filter": {"segments": [{"segmentId": "seg-1"}]},
+        "filter": {"emptyProfiles": False},
         "destination": {"datasetId": dataset_id},
         "schema": {"name": "_xdm.context.profile"},
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
@@ -68,6 +69,9 @@ def test_export_job_lifecycle(emulator: Emulator) -> None:
 
         emulator.clock.advance(3600)
         done = await c.get_export_job(job["id"])
+        while done["status"] == "PROCESSING":  # its export is written in the background
+            await asyncio.sleep(0.01)
+            done = await c.get_export_job(job["id"])
         assert done["status"] == "SUCCEEDED"
         assert done["destination"]["datasetId"] == dataset_id
         listed = await c.list_export_jobs(status="SUCCEEDED")

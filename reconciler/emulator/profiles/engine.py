@@ -109,8 +109,8 @@ class _Sql:
     def memberships(self) -> str | None:
         """(pid, k) of qualifying memberships, k = index of the matching segment rule."""
         spec = self.spec
-        window = self._window("qualified_ms", spec.qualified_from, spec.qualified_to)
         if not spec.segments:
+            window = self._window("qualified_ms", spec.qualified_from, spec.qualified_to)
             if not window:
                 return None
             return f"SELECT DISTINCT pid, 0 AS k FROM {self.members} WHERE {' AND '.join(window)}"

@@ -48,6 +48,7 @@ class _Task:
     dataset_id: str
     batch_ids: tuple[str, ...]
     staging: Path
+    claimed_ms: int = 0  # platform time when this process took the export on
 
 
 def _export(store: Path, spec: ExportSpec, task: _Task) -> ExportResult:
@@ -155,7 +156,9 @@ class ExportRunner:
         if missing:
             self._fail(task, unknown_segment(missing[0], sandbox), now_ms)
             return
-        task = _Task(tenant, job_id, task.dataset_id, task.batch_ids, self._storage.staging())
+        task = _Task(
+            tenant, job_id, task.dataset_id, task.batch_ids, self._storage.staging(), now_ms
+        )
         store = self._profiles.folder(tenant)
         future = self._pool.submit(_export, store, spec_of(body, merge), task)
         self._running[future] = task
@@ -167,10 +170,13 @@ class ExportRunner:
             if row is None or not self.claims.holds(conn, task.tenant, task.job_id):
                 shutil.rmtree(task.staging, ignore_errors=True)
                 return
-            start = row["start_ms"]
-            selected = start + export.select_ms
-            written = selected + export.write_ms
-            end = max(row["end_ms"], written, now_ms)
+            # The export ran from when it was claimed for the time it took (never past now: a
+            # manual clock stands still meanwhile); the job ends when it was due to, or when
+            # the export did if that is later.
+            start = max(row["start_ms"], task.claimed_ms)
+            written = min(start + export.select_ms + export.write_ms, max(now_ms, start))
+            selected = min(start + export.select_ms, written)
+            end = max(row["end_ms"], written)
             for out in export.batches:
                 final = self._storage.batch(task.tenant, task.dataset_id, out.batch_id)
                 shutil.rmtree(final, ignore_errors=True)

@@ -8,14 +8,16 @@ and their audiences, are rows in SQLite.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reconciler.emulator.database import Database
 from reconciler.emulator.datasets import sandbox_id
+from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID, MergePolicyStore, default_policy
 from reconciler.emulator.profiles.audiences import AudienceStore, definition
-from reconciler.emulator.profiles.generate import audiences, write_store
+from reconciler.emulator.profiles.generate import audiences, source_datasets, write_store
 from reconciler.emulator.profiles.storage import Storage
 
 SCHEMA = """
@@ -38,27 +40,35 @@ class StoreSize:
     events_per_profile: int = 5
     audiences: int = 8
     seed: int = 0
+    precedence_policy: bool = True  # add the "Web sign-ups first" merge policy
 
     def __post_init__(self) -> None:
         if min(self.profiles, self.events_per_profile, self.audiences) < 0:
             raise ValueError("profile, event and audience counts must not be negative")
 
 
-DEMO = StoreSize()
+# What a sandbox starts with: its merge policies stay the platform's one default.
+DEMO = StoreSize(precedence_policy=False)
+
+
+def precedence_policy(tenant: str, now_ms: int) -> dict[str, Any]:
+    """The seeded second policy: web sign-up fragments win over CRM ones."""
+    crm, web = source_datasets(tenant)
+    policy = default_policy(tenant, now_ms)
+    policy.update(
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"aep-merge-policy:{tenant}:precedence")),
+        name="Web sign-ups first",
+        attributeMerge={"type": "dataSetPrecedence", "order": [web, crm]},
+        default=False,
+    )
+    return policy
 
 
 class ProfileStore:
-    def __init__(
-        self,
-        db: Database,
-        storage: Storage,
-        audiences_store: AudienceStore,
-        default_policy: Callable[[str], str | None] = lambda tenant: None,
-    ) -> None:
+    def __init__(self, db: Database, storage: Storage, audiences_store: AudienceStore) -> None:
         self._db = db
         self._storage = storage
         self._audiences = audiences_store
-        self._default_policy = default_policy
         db.conn.executescript(SCHEMA)
 
     def folder(self, tenant: str) -> Path:
@@ -80,11 +90,17 @@ class ProfileStore:
         write_store(
             self.folder(tenant), tenant, size.profiles, size.events_per_profile, cast, size.seed
         )
-        policy = self._default_policy(tenant)
         where = (sandbox_id(tenant), sandbox)
-        bodies = [definition(a, org_id, where, policy, now) for a in cast]
+        bodies = [definition(a, org_id, where, DEFAULT_POLICY_ID, now) for a in cast]
         with self._db.transaction() as conn:
             self._audiences.replace(conn, tenant, bodies)
+            if (
+                conn.execute("SELECT 1 FROM merge_policies WHERE tenant = ?", (tenant,)).fetchone()
+                is None
+            ):
+                MergePolicyStore.add(conn, tenant, default_policy(tenant, now))
+            if size.precedence_policy:
+                MergePolicyStore.add(conn, tenant, precedence_policy(tenant, now))
             conn.execute(
                 "INSERT OR REPLACE INTO profile_stores VALUES (?,?,?,?,?,?)",
                 (tenant, size.profiles, size.events_per_profile, size.audiences, size.seed, now),
