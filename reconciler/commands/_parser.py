@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("plan", "show what apply would change"),
     "apply": ("apply", "make the platform match the manifests"),
     "drift": ("drift", "report differences between the manifests and the platform"),
+    "output": ("output", "show (and download) what a manifest's latest export job wrote"),
     "import": ("import_", "bring an existing dataset under management"),
     "destroy": ("destroy", "remove everything the stack owns on a target"),
     "emulator": (

@@ -24,11 +24,19 @@ from reconciler.commands._flags import (
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import PlanError
 from reconciler.durations import describe, parse_duration
-from reconciler.pipeline import Context, load_context, plan_for, require_stack
+from reconciler.pipeline import (
+    Context,
+    load_context,
+    plan_for,
+    require_stack,
+    resolve_references,
+)
 from reconciler.plan import Plan
 from reconciler.remote import AepClient
 from reconciler.render import github
+from reconciler.render.exports import job_line
 from reconciler.render.plan import event_line, not_applied_lines, plan_text, use_colour
+from reconciler.results import exported_counts
 
 EXIT_FAILED = 1
 DEFAULT_WAIT_TIMEOUT = 3600.0
@@ -118,6 +126,7 @@ async def _wait(client: AepClient, result: ApplyResult, timeout: float) -> int:
     )
     if live:
         print(file=sys.stderr)
+    await _print_counts(client, result, finals)
     created = {i: finals[i] for i in result.created_jobs}
     late = sorted(i for i, s in created.items() if s == "TIMEOUT")
     bad = sorted(i for i, s in created.items() if s not in ("SUCCEEDED", "TIMEOUT"))
@@ -128,55 +137,68 @@ async def _wait(client: AepClient, result: ApplyResult, timeout: float) -> int:
     return EXIT_FAILED if bad or late else 0
 
 
+async def _print_counts(client: AepClient, result: ApplyResult, finals: Mapping[str, str]) -> None:
+    """Each followed job's end: its status and, when it SUCCEEDED, what it exported."""
+    names = {e.id: str(e.change.key) for e in result.events if e.id is not None}
+    for job_id in result.created_jobs:
+        status = finals.get(job_id, "UNKNOWN")
+        total: int | None = None
+        by_ns: dict[str, int] = {}
+        if status == "SUCCEEDED":
+            total, by_ns = exported_counts(await client.get_export_job(job_id))
+        print(job_line(names.get(job_id, "ExportJob"), job_id, status, total, by_ns))
+
+
 async def _apply(args: argparse.Namespace, ctx: Context) -> int:
-    async with (
-        ctx.session.client() as client,
-        Lease(client, ctx.stack, wait=args.lock_timeout) as lease,
-    ):
-        if args.plan is not None:
-            key = planfile.plan_key(os.environ)
-            saved = planfile.read(args.plan, key)
-            if saved.applied_at is not None:
-                raise PlanError(f"{args.plan} was applied already; run plan again")
-            made = (saved.plan.target, saved.plan.stack, saved.plan.endpoint)
-            if made != (ctx.session.target, ctx.stack, ctx.session.endpoint):
-                where = saved.plan.endpoint.describe() if saved.plan.endpoint else "unknown"
-                raise PlanError(
-                    f"{args.plan} was made for target {saved.plan.target} (stack "
-                    f"{saved.plan.stack}, {where}), not {ctx.session.target} ({ctx.stack}, "
-                    f"{ctx.session.endpoint.describe()})"
+    async with ctx.session.client() as client:
+        # An unknown merge policy or audience stops apply before it writes anything (the
+        # lease included).
+        checked = None if args.plan else await resolve_references(ctx, client, ctx.manifests)
+        async with Lease(client, ctx.stack, wait=args.lock_timeout) as lease:
+            if args.plan is not None:
+                key = planfile.plan_key(os.environ)
+                saved = planfile.read(args.plan, key)
+                if saved.applied_at is not None:
+                    raise PlanError(f"{args.plan} was applied already; run plan again")
+                made = (saved.plan.target, saved.plan.stack, saved.plan.endpoint)
+                if made != (ctx.session.target, ctx.stack, ctx.session.endpoint):
+                    where = saved.plan.endpoint.describe() if saved.plan.endpoint else "unknown"
+                    raise PlanError(
+                        f"{args.plan} was made for target {saved.plan.target} (stack "
+                        f"{saved.plan.stack}, {where}), not {ctx.session.target} ({ctx.stack}, "
+                        f"{ctx.session.endpoint.describe()})"
+                    )
+                fresh = await plan_for(ctx, client, saved.options, saved.manifests)
+                planfile.check_fresh(saved, fresh)
+                plan = saved.plan
+                print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
+                confirm(
+                    ctx.session,
+                    args,
+                    verb="apply",
+                    question=f"Apply these changes to {ctx.session.target}?",
+                    approved=True,
                 )
-            fresh = await plan_for(ctx, client, saved.options, saved.manifests)
-            planfile.check_fresh(saved, fresh)
-            plan = saved.plan
-            print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
-            confirm(
-                ctx.session,
-                args,
-                verb="apply",
-                question=f"Apply these changes to {ctx.session.target}?",
-                approved=True,
-            )
-            planfile.mark_applied(args.plan, saved, key)
-        else:
-            plan = await plan_for(ctx, client, options_from(args, ctx))
-            print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
-            if not plan.actionable:
-                if not plan.blocked:
-                    return 0
-                print(f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied.")
-                print("\n".join(not_applied_lines(plan.blocked, ())))
-                return EXIT_FAILED
-            confirm(
-                ctx.session,
-                args,
-                verb="apply",
-                question=f"Apply these changes to {ctx.session.target}?",
-            )
-        code = await _execute(args, ctx, client, plan)
-        if lease.lock_id is not None:
-            await write_record(client, ctx.stack, lease.lock_id)
-        return code
+                planfile.mark_applied(args.plan, saved, key)
+            else:
+                plan = await plan_for(ctx, client, options_from(args, ctx), references=checked)
+                print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
+                if not plan.actionable:
+                    if not plan.blocked:
+                        return 0
+                    print(f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied.")
+                    print("\n".join(not_applied_lines(plan.blocked, ())))
+                    return EXIT_FAILED
+                confirm(
+                    ctx.session,
+                    args,
+                    verb="apply",
+                    question=f"Apply these changes to {ctx.session.target}?",
+                )
+            code = await _execute(args, ctx, client, plan)
+            if lease.lock_id is not None:
+                await write_record(client, ctx.stack, lease.lock_id)
+            return code
 
 
 def run(args: argparse.Namespace) -> int:
