@@ -38,7 +38,8 @@ from reconciler.emulator.profiles.store import ProfileStore
 
 # policy id (None: the sandbox default) → how it merges, or None when it does not exist
 PolicyLookup = Callable[[str, str | None], MergeRule | None]
-DUCKDB_SETTINGS: dict[str, str | int] = {"threads": 2, "memory_limit": "600MB"}
+# One thread: the other core keeps answering the API while an export runs (bench/README.md).
+DUCKDB_SETTINGS: dict[str, str | int] = {"threads": 1, "memory_limit": "600MB"}
 
 
 @dataclass(frozen=True)
