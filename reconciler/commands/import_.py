@@ -19,7 +19,7 @@ from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display
 from reconciler.manifests.tree import load_manifests
 from reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
 from reconciler.ownership import NAME_TAG, STACK_TAG
-from reconciler.pipeline import Context, load_context, require_stack
+from reconciler.pipeline import Context, load_context, require_stack, resolve_references
 from reconciler.plan import Change, Plan
 from reconciler.planner.adopt import (
     adopt_change,
@@ -219,7 +219,9 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
         declared, view, paths = mismatches(body, live, ignore)
         if desired is not None and paths:
             return report_mismatch(desired, declared, view, paths)
-        jobs = declared_inventory(ctx.manifests).get(request.name, {})
+        # the jobs' intents carry digests of their requests with names resolved to ids
+        manifests, _ = await resolve_references(ctx, aep, ctx.manifests)
+        jobs = declared_inventory(manifests).get(request.name, {})
         change = adopt_change(ctx.stack, request.name, request.dataset_id, live, declared, jobs)
         show(ctx, change, file)
         confirm(

@@ -32,10 +32,10 @@ metadata:
 spec:
   fields: identities.id,person.name
   mergePolicy:
-    id: ${var.mergePolicyId}
+    name: Default timestamp-ordered
   filter:
     segments:
-      - segmentId: ${var.vipSegment}
+      - segmentName: VIP customers
         segmentNs: ups
         status: [realized]
   destination:
