@@ -8,14 +8,9 @@ loads Starlette or SQLite.
 
 from __future__ import annotations
 
-from reconciler.remote._client import (
-    DEFAULT_IMS_URL,
-    DEFAULT_SCOPES,
-    AepClient,
-    Connection,
-    RequestStats,
-    RetryPolicy,
-)
+from reconciler.remote._client import AepClient, RequestStats
+from reconciler.remote._config import DEFAULT_IMS_URL, DEFAULT_SCOPES, Connection
+from reconciler.remote._retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_IMS_URL",

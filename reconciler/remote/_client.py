@@ -25,8 +25,6 @@ from reconciler.redaction import REDACTOR, Redactor
 from reconciler.remote._auth import TokenCache, parse_token_answer, token_form
 from reconciler.remote._base import Answer
 from reconciler.remote._config import (
-    DEFAULT_IMS_URL,
-    DEFAULT_SCOPES,
     Connection,
     check_base_url,
     check_header_value,
@@ -44,15 +42,6 @@ from reconciler.remote._retry import (
     within_budget,
 )
 from reconciler.wire import IMS_TOKEN_PATH
-
-__all__ = [
-    "DEFAULT_IMS_URL",
-    "DEFAULT_SCOPES",
-    "AepClient",
-    "Connection",
-    "RequestStats",
-    "RetryPolicy",
-]
 
 log = logging.getLogger(__name__)
 
