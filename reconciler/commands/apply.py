@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from reconciler.applier import Applier, ApplyResult, Event, Outcome
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
 from reconciler.applier.waiter import follow, progress_line
+from reconciler.commands import _async
 from reconciler.commands._flags import (
     add_plan_flags,
     add_write_flags,
@@ -206,4 +206,4 @@ def run(args: argparse.Namespace) -> int:
     ctx = load_context(args.path, args.target, allow_empty=args.allow_empty)
     require_stack(ctx, "apply")
     print(f"reconciler apply · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    return asyncio.run(_apply(args, ctx))
+    return _async.run(lambda: _apply(args, ctx))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from reconciler.applier import Applier, Event, Outcome
 from reconciler.applier.lease import Lease
+from reconciler.commands import _async
 from reconciler.commands._flags import add_destroy_flags, add_write_flags, check_write_flags
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.pipeline import EMPTY, Context, load_stack, plan_for, require_stack
@@ -94,4 +94,4 @@ def run(args: argparse.Namespace) -> int:
     ctx = load_stack(args.path, args.target)
     require_stack(ctx, "destroy")
     print(f"reconciler destroy · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    return asyncio.run(_destroy(args, ctx))
+    return _async.run(lambda: _destroy(args, ctx))

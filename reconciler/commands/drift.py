@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from reconciler.commands import _async
 from reconciler.diagnostics import ReconcilerError
 from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import PlanOptions
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
                     f"reconciler drift · stack {ctx.stack} · {ctx.session.describe()}",
                     file=sys.stderr,
                 )
-    reports = asyncio.run(check_all(contexts))
+    reports = _async.run(lambda: check_all(contexts))
     for report in reports:
         if report.error is not None:
             print(f"reconciler: error: target {report.target}: {report.error}", file=sys.stderr)

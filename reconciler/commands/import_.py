@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import sys
 from collections.abc import Mapping, Sequence
@@ -14,6 +13,7 @@ from typing import Any
 from reconciler.applier import Applier, Event, Outcome
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
+from reconciler.commands import _async
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
 from reconciler.manifests.tree import load_manifests
@@ -246,4 +246,4 @@ def run(args: argparse.Namespace) -> int:
     ctx = load(args.path, args.target)
     require_stack(ctx, "import")  # it writes the stack's ownership tags
     print(f"reconciler import · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    return asyncio.run(_import(args, ctx))
+    return _async.run(lambda: _import(args, ctx))

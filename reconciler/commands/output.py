@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
+from reconciler.commands import _async
 from reconciler.diagnostics import ConfigError
 from reconciler.outputs import download, gather
 from reconciler.pipeline import Context, load_context
@@ -64,6 +64,6 @@ def run(args: argparse.Namespace) -> int:
     ctx = load_context(args.path, args.target)
     if args.format == "text":
         print(f"reconciler output · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    result = asyncio.run(_output(args, ctx, key))
+    result = _async.run(lambda: _output(args, ctx, key))
     sys.stdout.write(result_json(result) if args.format == "json" else result_text(result))
     return 1 if result.status == "FAILED" else 0

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from reconciler import planfile
+from reconciler.commands import _async
 from reconciler.commands._flags import add_plan_flags, options_from
 from reconciler.pipeline import Context, load_context, plan_for
 from reconciler.plan import Plan, PlanOptions
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     options = options_from(args, ctx)
     if args.format in ("text", github.GITHUB_FORMAT):
         print(f"reconciler plan · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    plan = asyncio.run(_plan(ctx, options))
+    plan = _async.run(lambda: _plan(ctx, options))
     sys.stdout.write(render(plan, args.format, colour=use_colour(sys.stdout)))
     if args.out:
         saved = planfile.new_saved_plan(plan, ctx.manifests, options)

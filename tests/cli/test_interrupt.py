@@ -8,7 +8,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.e2e.conftest import SPECS, start_platform, stop_platform
 
@@ -20,12 +23,15 @@ ENTRY = (
 )
 
 
-def _interrupt_when(proc: subprocess.Popen[str], stream_line: str) -> tuple[int, str]:
+def _interrupt_when(
+    proc: subprocess.Popen[str], stream_line: str, delay: float = 0.0
+) -> tuple[int, str]:
     stream = proc.stdout if stream_line == "ready" else proc.stderr
     assert stream is not None
     for line in stream:
         if stream_line in line:
             break
+    time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     return proc.returncode, err
@@ -45,7 +51,9 @@ def test_an_interrupt_while_the_cli_is_imported_exits_130(tmp_path: Path) -> Non
     assert err.strip() == "reconciler: interrupted"
 
 
-def test_an_interrupt_during_a_plan_exits_130(tmp_path: Path) -> None:
+# 0 s lands while the event loop is being built; the others while requests are in flight.
+@pytest.mark.parametrize("delay", [0.0, 0.003, 0.03, 0.3])
+def test_an_interrupt_during_a_plan_exits_130(tmp_path: Path, delay: float) -> None:
     shutil.copytree(SPECS, tmp_path / "specs")
     served = start_platform(tmp_path / "platform.db", "--latency-ms", "400")
     try:
@@ -59,8 +67,9 @@ def test_an_interrupt_during_a_plan_exits_130(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        code, err = _interrupt_when(proc, "reconciler plan ·")
+        code, err = _interrupt_when(proc, "reconciler plan ·", delay)
     finally:
         stop_platform(served)
     assert code == 130, err
-    assert "reconciler: interrupted" in err and "Traceback" not in err
+    assert err.splitlines()[-1] == "reconciler: interrupted", err
+    assert "Traceback" not in err and "never awaited" not in err and "Exception" not in err
