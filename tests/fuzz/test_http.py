@@ -6,6 +6,7 @@ bounded. The budget is small (a few hundred requests) so it runs with the suite.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,31 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "x-gw-ims-org-id": ORG,
             "x-sandbox-name": "prod",
         }
+        assert proc.stderr is not None
+        os.set_blocking(proc.stderr.fileno(), False)
         yield url, proc, headers
+        proc.terminate()
+        proc.wait(timeout=20)
+        _assert_no_traceback(proc)
+
+
+def _server_output(proc: Any) -> str:
+    """What the server wrote to stderr since the last look (never blocks)."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(proc.stderr.fileno(), 1 << 16)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def _assert_no_traceback(proc: Any) -> None:
+    output = _server_output(proc)
+    assert "Traceback" not in output and "Exception" not in output, output[-3000:]
 
 
 def _rss_mb(pid: int) -> float:
@@ -187,4 +212,5 @@ def test_no_request_gets_a_5xx_or_breaks_the_server(
         return  # the client refused to send it; nothing reached the server
     assert answer.status_code < 500, (method, path, kw, answer.status_code, answer.text[:300])
     assert proc.poll() is None, "the server died"
+    _assert_no_traceback(proc)
     assert _rss_mb(proc.pid) < MAX_RSS_MB
