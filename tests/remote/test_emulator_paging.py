@@ -191,3 +191,29 @@ def test_no_gap_or_duplicate_while_jobs_are_created(small: Emulator, small_db: P
     # newer jobs sort before the cursor: the listing is exactly the jobs that existed at start
     assert set(ids) == before
     assert len(_ids(small_db, "jobs")) == SMALL + 3 * pages
+
+
+def test_hundreds_of_audiences_and_merge_policies_are_read_whole_page_by_page(
+    small: Emulator,
+) -> None:
+    """plan checks references against every audience and policy of the sandbox; past a page
+    (100) the client follows the next links the platform's answers carry."""
+    from reconciler.emulator.merge_policies import MergePolicyStore, default_policy
+    from reconciler.emulator.profiles.store import StoreSize
+
+    platform = small.app.state.platform
+    platform.profiles.seed(TENANT, StoreSize(20, 1, 250, seed=3))
+    with platform.db.transaction() as conn:
+        for k in range(229):  # besides the default one and the seed's
+            policy = {**default_policy(TENANT, START_MS), "id": f"policy-{k:03}", "default": False}
+            MergePolicyStore.add(conn, TENANT, policy)
+    c = small.client()
+    audiences = run(using(c, lambda c: c.list_segment_definitions()))
+    d = small.client()
+    policies = run(using(d, lambda d: d.list_merge_policies()))
+    assert len({a["id"] for a in audiences}) == len(audiences) == platform.audiences.count(TENANT)
+    assert len(audiences) >= 250
+    stored = platform.merge_policies.all(TENANT, START_MS)
+    assert len({p["id"] for p in policies}) == len(policies) == len(stored) > 230
+    assert c.stats.by_call["GET /segment/definitions"] == math.ceil(len(audiences) / 100)
+    assert d.stats.by_call["GET /config/mergePolicies"] == math.ceil(len(policies) / 100)
