@@ -14,14 +14,15 @@ from tests.e2e.conftest import SPECS, reconciler
 pytestmark = pytest.mark.e2e
 
 
-def test_a_locked_embedded_database_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["apply", "--auto-approve"], ["plan"], ["drift"]])
+def test_a_locked_embedded_database_is_a_clear_error(tmp_path: Path, command: list[str]) -> None:
     shutil.copytree(SPECS, tmp_path / "specs")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AEP_")}
     assert reconciler(tmp_path, env, "plan").returncode == 0  # creates the database
     holder = sqlite3.connect(tmp_path / ".reconciler" / "platform.db", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a write
     try:
-        result = reconciler(tmp_path, env, "apply", "--auto-approve")
+        result = reconciler(tmp_path, env, *command)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
