@@ -20,7 +20,7 @@ import pytest
 from starlette.applications import Starlette
 
 from reconciler.applier import Applier
-from reconciler.emulator import EmulatorConfig, Variants, create_app
+from reconciler.emulator import COMPATIBLE, EmulatorConfig, Variants, create_app
 from reconciler.emulator.seed import seed_database
 from reconciler.live import DATASET_PROPERTIES, observe
 from reconciler.ownership import STACK_TAG
@@ -60,7 +60,9 @@ class Recording(httpx.AsyncBaseTransport):
 
 
 def _app(db: Path) -> Iterator[Starlette]:
-    app = create_app(EmulatorConfig(db_path=str(db)))
+    # Minimal page counts with limit=100 pages: the compatibility set honours the limit
+    # (the 20-per-page cap is counted in tests/e2e/test_variants.py).
+    app = create_app(EmulatorConfig(db_path=str(db), variants=COMPATIBLE))
     yield app
     app.state.platform.close()
 

@@ -7,10 +7,11 @@ from reconciler.emulator.clock import Clock, ManualClock, SystemClock
 from reconciler.emulator.config import Credential, EmulatorConfig
 from reconciler.emulator.faults import ConnectionDropped
 from reconciler.emulator.platform import Platform
-from reconciler.emulator.variants import ADOBE_DEFAULTS, Variants
+from reconciler.emulator.variants import ADOBE_DEFAULTS, COMPATIBLE, Variants
 
 __all__ = [
     "ADOBE_DEFAULTS",
+    "COMPATIBLE",
     "Clock",
     "ConnectionDropped",
     "Credential",

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,18 +66,41 @@ def stop_platform(platform: Platform) -> None:
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
+def platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Platform]:
     """A fresh embedded platform served on a free loopback port (sandboxes prod and staging);
-    jobs finish in 0.2 s."""
+    jobs finish in 0.2 s. ``parametrize("platform", [flags, ...], indirect=True)`` adds
+    ``emulator serve`` flags (``HAND_CANCELS`` does)."""
     served = start_platform(
         tmp_path / "platform.db",
         *("--job-start-after", "0.1", "--job-run-for", "0.1"),
         *("--sandbox", "staging"),  # the second target of the drift tests
+        *getattr(request, "param", ()),
     )
     yield served
     stop_platform(served)
     for text in served.outputs:
         assert SECRET not in text, "the client secret leaked into the CLI's output"
+
+
+# Tests about a job cancelled *by hand* run under both ways a platform may show it. Under
+# cancel=linger (Adobe's default) the job stays listed, unchanged, until it vanishes: nothing
+# tells anyone it was cancelled before then, so the test waits out a linger window shortened
+# to 0.3 s (wait_unlisted). Under cancel=vanish it is gone at once. (cancel=fail leaves a job
+# that already finished untouched, so a hand cancel of it never shows: not a drift story.)
+HAND_CANCELS = pytest.mark.parametrize(
+    "platform",
+    [("--cancel-linger", "0.3"), ("--variant", "cancel=vanish")],
+    ids=["linger", "vanish"],
+    indirect=True,
+)
+
+
+def wait_unlisted(jobs: Callable[[], list[dict[str, Any]]], job_id: str) -> None:
+    """Until the job list no longer holds ``job_id`` (bounded; not a timing assertion)."""
+    deadline = time.monotonic() + 30
+    while any(str(j["id"]) == job_id for j in jobs()):
+        assert time.monotonic() < deadline, f"job {job_id} is still listed"
+        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import SECRET, Platform, run_cli
+from tests.e2e.conftest import HAND_CANCELS, SECRET, Platform, run_cli, wait_unlisted
 
 CATALOG = "/data/foundation/catalog/dataSets"
 JOBS = "/data/core/ups/export/jobs"
@@ -116,6 +116,7 @@ def drift_json(platform: Platform, cwd: Path, *extra: str) -> tuple[int, dict[st
     return result.code, json.loads(result.out)
 
 
+@HAND_CANCELS
 def test_out_of_band_changes_of_every_type_are_exactly_the_findings(
     platform: Platform, workdir: Path, other: OutOfBand
 ) -> None:
@@ -130,7 +131,9 @@ def test_out_of_band_changes_of_every_type_are_exactly_the_findings(
     # failed: all-profiles' job is cancelled by hand, and the stack's next apply runs it
     # again while a colleague has the dataset on another schema (that replacement is
     # refused without --allow-destroy): the stack's own new job FAILS
-    other.cancel_job(str(job_named(jobs, "all-profiles")["id"]))
+    cancelled = str(job_named(jobs, "all-profiles")["id"])
+    other.cancel_job(cancelled)
+    wait_unlisted(other.jobs, cancelled)  # a hand cancel shows once the job is gone
     other.patch_dataset(
         dataset_id, {"schemaRef": {"id": "https://ns.adobe.com/acme/x", "contentType": XED}}
     )
@@ -142,7 +145,9 @@ def test_out_of_band_changes_of_every_type_are_exactly_the_findings(
     # changed: a colleague edits the description in the UI
     other.patch_dataset(dataset_id, {"description": "edited by hand"})
     # missing: the job of vip-emails is cancelled
-    other.cancel_job(str(job_named(jobs, "vip-emails")["id"]))
+    cancelled = str(job_named(jobs, "vip-emails")["id"])
+    other.cancel_job(cancelled)
+    wait_unlisted(other.jobs, cancelled)
     # unmanaged: someone else's export into the managed dataset
     foreign = {"schema": {"name": "_xdm.context.profile"}, "fields": "identities.id"}
     foreign_id = other.create_job({**foreign, "destination": {"datasetId": dataset_id}})

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import (
+    HAND_CANCELS,
     OtherClient,
     Platform,
     Result,
     read_terminal,
     run_cli,
+    wait_unlisted,
 )
 
 ANSI = "\033["
@@ -231,13 +233,18 @@ def test_export_job_edits(frozen: Platform, workdir: Path) -> None:
 
     applied = apply(frozen, workdir)
     assert applied.code == 0, applied.out + applied.err
+    # cancel=linger (Adobe's default): the two cancelled jobs stay listed, unchanged, until
+    # the linger window (60 s) passes; reconciler knows it cancelled them all the same
+    cancelled = {ids["all-profiles"], ids["lapsed-customers"]}
     live = job_ids(other)
-    assert ids["all-profiles"] not in live and ids["lapsed-customers"] not in live
-    assert ids["vip-emails"] in live and len(live) == 2
+    assert cancelled <= live and ids["vip-emails"] in live and len(live - cancelled) == 2
     assert run_cli(frozen, workdir, ["plan", "--detailed-exitcode"]).code == 0
 
     other.advance_clock(3600)  # every job finishes (writing its export first)
     assert {j["status"] for j in other.settled_jobs()} == {"SUCCEEDED"}
+    live = job_ids(other)  # past the linger window the cancelled jobs are gone
+    assert not cancelled & live and ids["vip-emails"] in live and len(live) == 2
+    assert run_cli(frozen, workdir, ["plan", "--detailed-exitcode"]).code == 0
     edit(jobs / "all-profiles.yaml", "emptyProfiles: false", "emptyProfiles: true")
     (jobs / "vip-emails.yaml").unlink()  # finished: nothing to cancel
     code, doc = plan(frozen, workdir)
@@ -248,6 +255,7 @@ def test_export_job_edits(frozen: Platform, workdir: Path) -> None:
     assert "stays as history" in acting(doc)[("ExportJob", "all-profiles")]["reason"]
 
 
+@HAND_CANCELS
 def test_out_of_band_changes_are_drift(
     platform: Platform, other: OtherClient, workdir: Path
 ) -> None:
@@ -257,6 +265,7 @@ def test_out_of_band_changes_are_drift(
     other.patch_dataset(dataset_id, {"name": "Renamed by hand"})
     vip = next(j for j in other.jobs() if j.get("destination", {}).get("segmentPerBatch"))
     other.cancel_job(str(vip["id"]))
+    wait_unlisted(other.jobs, str(vip["id"]))  # a hand cancel shows once the job is gone
     theirs = other.create_job(
         {"destination": {"datasetId": dataset_id}, "schema": {"name": "_xdm.context.profile"}}
     )

@@ -69,7 +69,7 @@ class Api:
         }
         resp = await self.call("POST", DATASETS, sandbox, json=body)
         assert resp.status_code == 201, resp.text
-        return str(resp.json()[0].removeprefix("@/dataSets/"))
+        return str(resp.json()[0].rsplit("/", 1)[1])  # "@/dataSets/{ID}" or "@/datasets/{ID}"
 
     async def create_job(
         self, dataset_id: str, sandbox: str = "prod", **fields: Any

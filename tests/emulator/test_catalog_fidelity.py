@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import ManualClock, Variants
+from reconciler.emulator import COMPATIBLE, ManualClock, Variants
 from tests.emulator.emu_support import DATASETS, Api
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +35,7 @@ async def many(api: Api, clock: ManualClock, count: int) -> list[str]:
     return made
 
 
-@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=100"])])
+@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=100"], base=COMPATIBLE)])
 async def test_pages_with_observable_schema_hold_at_most_20(api: Api, clock: ManualClock) -> None:
     """FCD "Limit returned objects": with ``observableSchema`` in ``properties`` at most 20
     datasets come back, whatever ``limit`` asks; other pages honour ``limit`` up to 100."""
@@ -45,7 +45,7 @@ async def test_pages_with_observable_schema_hold_at_most_20(api: Api, clock: Man
     assert await ids(api, limit=100, start=20, properties="observableSchema") == made[20:]
 
 
-@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=20"])])
+@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=20"], base=COMPATIBLE)])
 async def test_cap_20_holds_every_page_to_20(api: Api, clock: ManualClock) -> None:
     """Variant catalog-page-cap=20: FCD (current page) gives 20 as the maximum for service
     tokens; catalog.yaml says 100."""
@@ -57,8 +57,7 @@ async def test_cap_20_holds_every_page_to_20(api: Api, clock: ManualClock) -> No
 async def test_compat_cap_honours_limit_with_observable_schema(
     api: Api, clock: ManualClock
 ) -> None:
-    """Default until the client converges (catalog-page-cap=none): ``limit`` is honoured."""
-    assert Variants().catalog_page_cap == "none"
+    """The compatibility set (catalog-page-cap=none, the fixture's): ``limit`` is honoured."""
     made = await many(api, clock, 25)
     assert await ids(api, limit=100, properties="observableSchema") == made
 
@@ -182,7 +181,10 @@ async def test_put_replaces_every_writable_field(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("variants", "spelled"),
-    [(Variants.parse(["dataset-ref=datasets"]), "datasets"), (Variants(), "dataSets")],
+    [
+        (Variants(), "datasets"),
+        (Variants.parse(["dataset-ref=dataSets"]), "dataSets"),
+    ],
 )
 async def test_dataset_ref_spelling_follows_the_variant(api: Api, spelled: str) -> None:
     """Guide: ``["@/datasets/{ID}"]``; Catalog docs: ``["@/dataSets/{ID}"]``."""
@@ -200,8 +202,8 @@ async def test_dataset_ref_spelling_follows_the_variant(api: Api, spelled: str) 
 @pytest.mark.parametrize(
     ("variants", "expected"),
     [
-        (Variants.parse(["tags-patch=replace"]), {"b": ["2"]}),
-        (Variants.parse(["tags-patch=merge"]), {"a": ["1"], "b": ["2"]}),
+        (Variants.parse(["tags-patch=replace"], base=COMPATIBLE), {"b": ["2"]}),
+        (Variants.parse(["tags-patch=merge"], base=COMPATIBLE), {"a": ["1"], "b": ["2"]}),
     ],
 )
 async def test_field_patch_of_tags_follows_the_variant(

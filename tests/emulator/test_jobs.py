@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import ManualClock, Variants
+from reconciler.emulator import COMPATIBLE, ManualClock, Variants
 from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID
 from tests.emulator.emu_support import DATASETS, JOBS, ORG, Api
 
@@ -35,7 +35,7 @@ def assert_ups_400(resp: Any, needle: str) -> None:
     assert any(needle in m for m in messages), messages
 
 
-@pytest.mark.parametrize("variants", [Variants.parse(["job-echo=verbatim"])])
+@pytest.mark.parametrize("variants", [Variants.parse(["job-echo=verbatim"], base=COMPATIBLE)])
 async def test_verbatim_echo_repeats_the_request_with_defaults(
     api: Api, clock: ManualClock
 ) -> None:

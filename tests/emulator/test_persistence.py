@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.emulator import EmulatorConfig, ManualClock, create_app
+from reconciler.emulator import COMPATIBLE, EmulatorConfig, ManualClock, create_app
 from reconciler.emulator.seed import seed_database
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 
 
 def client_for(db: Path, clock: ManualClock) -> httpx.AsyncClient:
-    app = create_app(EmulatorConfig(db_path=str(db), clock=clock))
+    app = create_app(EmulatorConfig(db_path=str(db), clock=clock, variants=COMPATIBLE))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://aep.test")
 
 

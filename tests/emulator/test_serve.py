@@ -35,7 +35,7 @@ def test_serve_prints_banner_answers_and_persists(tmp_path: Path) -> None:
         body = {"name": "kept", "schemaRef": {"id": "s"}}
         resp = httpx.post(f"{url}{DATASETS}", json=body, headers=headers(access))
         assert resp.status_code == 201
-        ds = resp.json()[0].removeprefix("@/dataSets/")
+        ds = resp.json()[0].rsplit("/", 1)[1]
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
         out, err = proc.communicate()
