@@ -11,7 +11,7 @@ each echo that hides requests.
 
 from __future__ import annotations
 
-from reconciler.emulator.variants import ADOBE_DEFAULTS
+from reconciler.emulator.variants import ADOBE_DEFAULTS, COMPATIBLE
 
 COMBINATIONS: dict[str, tuple[str, ...]] = {
     # Adobe's own examples and documents: the platform's default
@@ -26,11 +26,9 @@ COMBINATIONS: dict[str, tuple[str, ...]] = {
         "cancel=fail", "cancel-answer=200", "job-echo=sparse", "tags-patch=merge",
         "dataset-ref=dataSets", "catalog-page-cap=100",
     ),
-    # the platform as it answered before issue 11: verbatim echo, cancels vanish, no cap
-    "verbatim-vanish": (
-        "cancel=vanish", "cancel-answer=204", "job-echo=verbatim", "tags-patch=replace",
-        "dataset-ref=dataSets", "catalog-page-cap=none",
-    ),
+    # the platform as it answered before issue 11 (COMPATIBLE): verbatim echo, cancels
+    # vanish, a tags PATCH replaces the map, @/dataSets/, no cap
+    "verbatim-vanish": tuple(COMPATIBLE.items()),
 }  # fmt: skip
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
 from reconciler.commands.emulator import config_from_args, register
-from reconciler.emulator import ADOBE_DEFAULTS, Variants
+from reconciler.emulator import ADOBE_DEFAULTS, COMPATIBLE, Variants
 
 
 def test_parse_applies_each_item_over_the_defaults() -> None:
@@ -18,9 +19,47 @@ def test_parse_applies_each_item_over_the_defaults() -> None:
 
 
 def test_parse_over_a_base_keeps_what_is_not_named() -> None:
-    parsed = Variants.parse(["dataset-ref=dataSets"], base=ADOBE_DEFAULTS)
-    assert parsed.dataset_ref == "dataSets"
-    assert parsed.job_echo == ADOBE_DEFAULTS.job_echo
+    parsed = Variants.parse(["dataset-ref=datasets"], base=COMPATIBLE)
+    assert parsed.dataset_ref == "datasets"
+    assert parsed.job_echo == COMPATIBLE.job_echo == "verbatim"
+
+
+def test_the_defaults_are_the_values_closest_to_adobes_examples() -> None:
+    """Issue 11: "The default is the variant closest to Adobe's examples, not the one easiest
+    for the client"; COMPATIBLE keeps the answers the platform gave before."""
+    assert Variants() == ADOBE_DEFAULTS
+    assert Variants().items() == [
+        "cancel=linger",
+        "cancel-answer=204",
+        "job-echo=resolved",
+        "tags-patch=merge",
+        "dataset-ref=datasets",
+        "catalog-page-cap=20",
+    ]
+    assert COMPATIBLE.items() == [
+        "cancel=vanish",
+        "cancel-answer=204",
+        "job-echo=verbatim",
+        "tags-patch=replace",
+        "dataset-ref=dataSets",
+        "catalog-page-cap=none",
+    ]
+
+
+def test_the_fidelity_table_states_the_defaults_and_the_compatible_set() -> None:
+    """docs/adobe-fidelity.md's variant table: its "default (Adobe)" and "compatible" columns
+    say what ``Variants()`` and ``COMPATIBLE`` hold, one row per variant."""
+    doc = Path(__file__).resolve().parents[2] / "docs" / "adobe-fidelity.md"
+    table: dict[str, tuple[str, str]] = {}
+    for line in doc.read_text().splitlines():
+        cells = [c.strip().strip("`") for c in line.split("|")[1:-1]]
+        if len(cells) == 6 and cells[0] in Variants.choices():
+            table[cells[0]] = (cells[2], cells[3])
+    assert table == {
+        name: (default.partition("=")[2], compatible.partition("=")[2])
+        for default, compatible in zip(Variants().items(), COMPATIBLE.items(), strict=True)
+        for name in [default.partition("=")[0]]
+    }
 
 
 def test_items_round_trip_through_parse() -> None:
