@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler.applier.record import read_record
@@ -13,12 +14,13 @@ from reconciler.diagnostics import ConfigError, display_path
 from reconciler.live import LiveState, find_lookalikes, observe, split_points
 from reconciler.manifests.project import Project, load_project, select_target
 from reconciler.manifests.tree import default_root, load_manifests
+from reconciler.manifests.variables import from_environment
 from reconciler.plan import Plan, PlanOptions, Resolution
 from reconciler.planner import make_plan
 from reconciler.references import resolve_names, wants_audiences, wants_policies
 from reconciler.remote import AepClient
 from reconciler.remote import _cursors as cursor_cache
-from reconciler.resources import ManifestSet
+from reconciler.resources import ManifestSet, ResourceKey
 from reconciler.target import Session, resolve
 
 EMPTY = ManifestSet((), (), ())
@@ -30,30 +32,42 @@ class Context:
     project: Project
     session: Session
     manifests: ManifestSet
+    variables: Mapping[str, str] = field(default_factory=dict)  # --var / RECONCILER_VAR_*
 
     @property
     def stack(self) -> str:
         return self.project.stack
+
+    def reload(self) -> ManifestSet:
+        """The manifests read again (after a command wrote some), with the same variables."""
+        config = self.session.config
+        return load_manifests(
+            self.root, self.project, config.name if config else None, self.variables
+        )
 
 
 def load_context(
     path: str | None,
     target: str | None,
     env: Mapping[str, str] | None = None,
+    variables: Mapping[str, str] | None = None,
     *,
     allow_empty: bool = False,
 ) -> Context:
     """Everything offline: manifests validated, target resolved; raises ReconcilerError.
 
-    ``allow_empty``: a tree with no manifest file is an empty set, not an error.
+    ``variables`` (``--var``) win over ``RECONCILER_VAR_*`` in ``env``, which win over
+    reconciler.yaml. ``allow_empty``: a tree with no manifest file is an empty set, not an
+    error.
     """
     env = os.environ if env is None else env
     root = Path(path) if path else default_root()
     project = load_project(root)
     config = select_target(project, target)
     name = config.name if config else None
-    manifests = load_manifests(root, project, name, allow_empty=allow_empty)
-    return Context(root, project, resolve(project, target, env), manifests)
+    overrides = {**from_environment(env), **(variables or {})}
+    manifests = load_manifests(root, project, name, overrides, allow_empty=allow_empty)
+    return Context(root, project, resolve(project, target, env), manifests, overrides)
 
 
 def load_stack(
@@ -148,5 +162,18 @@ async def plan_for(
         target=ctx.session.target,
         options=options,
     )
-    plan = dataclasses.replace(plan, endpoint=ctx.session.endpoint)
+    check_scope(plan, options)
+    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    plan = dataclasses.replace(plan, endpoint=ctx.session.endpoint, created=now)
     return dataclasses.replace(plan, resolved=names) if names else plan
+
+
+def check_scope(plan: Plan, options: PlanOptions) -> None:
+    """Every --only and --replace names something the plan knows, or nothing is planned."""
+    known = {c.key for c in plan.changes} | {ResourceKey(f.kind, f.name) for f in plan.findings}
+    unknown = [str(k) for k in (*options.only, *options.replace) if k not in known]
+    if unknown:
+        raise ConfigError(
+            f"{', '.join(unknown)}: not in this plan (no manifest declares it, the stack owns "
+            "no such object, or --only leaves it out)"
+        )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler import __version__
 from reconciler.resources import ResourceKey
 
 # 1.1: a change names the jobs with its very request that the plan saw (``known_job_ids``).
@@ -21,7 +22,8 @@ from reconciler.resources import ResourceKey
 # the summary counts both.
 # 1.3: an ExportJob create carries its inventory tag's values (``inventory``), and a change
 # with a JSON Patch names the dataset it goes to (``patch_dataset_id``).
-FORMAT_VERSION = "1.3"
+# 1.4: the plan says which reconciler made it and when, and its --only scope.
+FORMAT_VERSION = "1.4"
 
 
 class Action(enum.Enum):
@@ -293,6 +295,9 @@ class Plan:
     ignored: Mapping[str, int] = field(default_factory=dict)  # "Kind/name" -> fields ignored
     endpoint: Endpoint | None = None  # where it was made (None: not known, e.g. in tests)
     resolved: tuple[Resolution, ...] = ()  # names in manifests → ids in the target sandbox
+    created: str = ""  # when it was made, RFC 3339 UTC ("" for a plan built by hand)
+    made_by: str = __version__  # the reconciler version that made it
+    scope: tuple[ResourceKey, ...] = ()  # --only: the objects planned; () = the whole stack
 
     @property
     def drift(self) -> tuple[Finding, ...]:
@@ -330,7 +335,10 @@ class Plan:
     def to_json(self) -> dict[str, Any]:
         out = {
             "format_version": FORMAT_VERSION,
+            "reconciler_version": self.made_by,
+            "timestamp": self.created or None,
             "stack": self.stack,
+            "scope": [str(k) for k in self.scope],
             "target": self.target,
             "endpoint": self.endpoint.to_json() if self.endpoint else None,
             "changes": [c.to_json() for c in self.changes],
@@ -358,6 +366,9 @@ class Plan:
             ignored=dict(data.get("ignored", {})),
             endpoint=Endpoint.from_json(data["endpoint"]) if data.get("endpoint") else None,
             resolved=tuple(Resolution.from_json(r) for r in data.get("resolved", ())),
+            created=data.get("timestamp") or "",
+            made_by=str(data.get("reconciler_version") or "unknown"),
+            scope=tuple(ResourceKey.parse(k) for k in data.get("scope", ())),
         )
 
     def digest(self) -> str:
@@ -388,3 +399,5 @@ class PlanOptions:
     max_deletes: int | None = None  # refuse more deletes/cancels than this
     allow_duplicate: bool = False  # create a dataset even where a lookalike lost its tags
     ignore_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> paths
+    only: tuple[ResourceKey, ...] = ()  # plan these objects (and what they need) alone
+    replace: tuple[ResourceKey, ...] = ()  # ExportJobs to run again although theirs is kept

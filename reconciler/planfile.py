@@ -110,6 +110,8 @@ def _payload(saved: SavedPlan) -> dict[str, Any]:
     )
     options = dataclasses.asdict(saved.options)
     options["ignore_fields"] = {k: list(v) for k, v in saved.options.ignore_fields.items()}
+    options["only"] = [str(k) for k in saved.options.only]
+    options["replace"] = [str(k) for k in saved.options.replace]
     return {
         "plan_id": saved.plan_id,
         "created_at": saved.created_at,
@@ -174,6 +176,8 @@ def read(path: Path, key: bytes | None = None) -> SavedPlan:
     try:
         desired = [_desired(d) for d in payload["desired"]]
         opts = dict(payload["options"])
+        for keys in ("only", "replace"):
+            opts[keys] = tuple(ResourceKey.parse(k) for k in opts.get(keys, ()))
         opts["ignore_fields"] = {k: tuple(v) for k, v in opts.get("ignore_fields", {}).items()}
         return SavedPlan(
             plan_id=payload["plan_id"],

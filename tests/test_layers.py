@@ -14,7 +14,17 @@ PKG = Path(__file__).resolve().parent.parent / "reconciler"
 # is a folder (every module in it).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "diagnostics", "wire", "durations", "endpoints", "redaction"),
-    ("resources", "plan", "fingerprint", "ownership", "inventory", "ports", "backoff", "results"),
+    (
+        "resources",
+        "plan",
+        "plan_schema",
+        "fingerprint",
+        "ownership",
+        "inventory",
+        "ports",
+        "backoff",
+        "results",
+    ),
     ("manifests.", "remote.", "live", "render.", "references"),
     ("planner.", "applier.", "planfile"),
     ("target", "pipeline", "outputs"),

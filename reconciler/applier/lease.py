@@ -127,7 +127,36 @@ def lock_body(stack: str) -> dict[str, Any]:
     }
 
 
-def _oldest(found: Mapping[str, Mapping[str, Any]]) -> str:
+async def write_lease(
+    client: Locking,
+    lock_id: str,
+    dataset: Mapping[str, Any],
+    etag: str | None,
+    lease: LeaseInfo | None,
+) -> bool:
+    """Set (or with None, clear) the lease on the lock dataset read with ``etag``.
+
+    False when the dataset changed since it was read (someone else moved first).
+    """
+    # JSON Patch, never a field-form PATCH of ``tags``: whether that replaces the map or
+    # merges into it is not documented, and a merge would never drop the lease.
+    if lease is not None:
+        op = set_tag(LEASE_TAG, lease.encode())
+    elif LEASE_TAG in tags_of(dataset):
+        op = remove_tag(LEASE_TAG)
+    else:
+        return True
+    try:
+        await client.json_patch_dataset(lock_id, [op], if_match=etag)
+    except ApiError as exc:
+        if exc.status in (409, 412):
+            return False
+        raise
+    return True
+
+
+def oldest(found: Mapping[str, Mapping[str, Any]]) -> str:
+    """The lock dataset that counts when two were created at once: the oldest."""
     return min(found, key=lambda i: (found[i].get("created") or 0, i))
 
 
@@ -177,7 +206,7 @@ class Lease:
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             found = await self._client.list_datasets(tags=tag, properties=("created",))
             if found:
-                return _oldest(found)
+                return oldest(found)
             mine = await self._create_lock()
             found = await self._client.list_datasets(tags=tag, properties=("created",))
             if mine is None and not found:
@@ -186,7 +215,7 @@ class Lease:
                 continue
             if mine is not None:
                 found.setdefault(mine, {"created": 0})
-            winner = _oldest(found)
+            winner = oldest(found)
             if mine is not None and winner != mine:  # created at the same moment: theirs wins
                 await self._delete_lock(mine)
             return winner
@@ -256,21 +285,7 @@ class Lease:
         self, dataset: Mapping[str, Any], etag: str | None, lease: LeaseInfo | None
     ) -> bool:
         assert self.lock_id is not None
-        # JSON Patch, never a field-form PATCH of ``tags``: whether that replaces the map or
-        # merges into it is not documented, and a merge would never drop the lease.
-        if lease is not None:
-            op = set_tag(LEASE_TAG, lease.encode())
-        elif LEASE_TAG in tags_of(dataset):
-            op = remove_tag(LEASE_TAG)
-        else:
-            return True
-        try:
-            await self._client.json_patch_dataset(self.lock_id, [op], if_match=etag)
-        except ApiError as exc:
-            if exc.status in (409, 412):
-                return False  # someone else moved first
-            raise
-        return True
+        return await write_lease(self._client, self.lock_id, dataset, etag, lease)
 
     async def _renew_forever(self) -> None:
         while True:

@@ -1,18 +1,71 @@
-"""Command-line flags shared by commands: where, what a plan may destroy, how writes run."""
+"""Command-line flags shared by commands: where, what a plan may destroy, how writes run,
+what narrows a plan, and variables."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 
 from reconciler.diagnostics import ConfigError
+from reconciler.manifests.variables import parse_assignment
 from reconciler.pipeline import Context
 from reconciler.plan import PlanOptions
+from reconciler.resources import EXPORT_JOB, KINDS, ResourceKey
+
+
+def _key(text: str) -> ResourceKey:
+    try:
+        key = ResourceKey.parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not KIND/NAME, e.g. ExportJob/vip-emails"
+        ) from None
+    if key.kind not in KINDS:
+        raise argparse.ArgumentTypeError(f"unknown kind {key.kind!r} (kinds: {', '.join(KINDS)})")
+    return key
+
+
+def _job_key(text: str) -> ResourceKey:
+    key = _key(text)
+    if key.kind != EXPORT_JOB:
+        raise argparse.ArgumentTypeError(
+            f"{text}: only an ExportJob can be replaced on request (a dataset's replacement "
+            "loses its data; it follows from a changed schemaRef with --allow-destroy)"
+        )
+    return key
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    try:
+        return parse_assignment(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_var_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--var",
+        action="append",
+        type=_assignment,
+        default=[],
+        metavar="NAME=VALUE",
+        help="set ${var.NAME} (repeatable); wins over RECONCILER_VAR_NAME and reconciler.yaml",
+    )
+
+
+def variables_from(args: argparse.Namespace) -> Mapping[str, str]:
+    return dict(args.var)
+
+
+def add_stack_flags(parser: argparse.ArgumentParser) -> None:
+    """Which stack, on which target: the manifest tree (its reconciler.yaml) and --target."""
+    parser.add_argument("path", nargs="?", help="manifest directory or file (default: specs/)")
+    parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
 
 
 def add_destroy_flags(parser: argparse.ArgumentParser) -> None:
     """Where to plan, and what the plan may destroy (plan, apply and destroy)."""
-    parser.add_argument("path", nargs="?", help="manifest directory or file (default: specs/)")
-    parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
+    add_stack_flags(parser)
     parser.add_argument(
         "--allow-destroy",
         action="store_true",
@@ -45,6 +98,7 @@ def check_write_flags(args: argparse.Namespace) -> None:
 def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     """Flags that shape a plan; apply takes the same ones."""
     add_destroy_flags(parser)
+    add_var_flag(parser)
     parser.add_argument(
         "--prune", action="store_true", help="delete owned datasets whose manifest is gone"
     )
@@ -58,6 +112,22 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="create a dataset even where one with its name and schema lost its ownership tags",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        type=_key,
+        default=[],
+        metavar="KIND/NAME",
+        help="plan only this object and what it needs (repeatable; for exceptional moments)",
+    )
+    parser.add_argument(
+        "--replace",
+        action="append",
+        type=_job_key,
+        default=[],
+        metavar="ExportJob/NAME",
+        help="run this export job again although its job is kept (repeatable)",
+    )
 
 
 def options_from(args: argparse.Namespace, ctx: Context) -> PlanOptions:
@@ -68,4 +138,6 @@ def options_from(args: argparse.Namespace, ctx: Context) -> PlanOptions:
         max_deletes=args.max_deletes,
         allow_duplicate=args.allow_duplicate,
         ignore_fields=ctx.session.ignore_fields,
+        only=tuple(dict.fromkeys(args.only)),
+        replace=tuple(dict.fromkeys(args.replace)),
     )

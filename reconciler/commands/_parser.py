@@ -24,8 +24,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("apply", "make the platform match the manifests"),
     "drift": ("drift", "report differences between the manifests and the platform"),
     "output": ("output", "show (and download) what a manifest's latest export job wrote"),
+    "show": ("show", "show a saved plan (text, JSON or Markdown), offline"),
     "import": ("import_", "bring an existing dataset under management"),
     "destroy": ("destroy", "remove everything the stack owns on a target"),
+    "ls": ("ls", "list what the stack owns on the platform: datasets, jobs, last status"),
+    "unlock": ("unlock", "name the holder of the stack's apply lease; --force releases it"),
     "emulator": (
         "emulator",
         "run the embedded AEP platform (a local fake of IMS, Catalog and UPS export jobs)",

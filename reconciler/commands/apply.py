@@ -20,6 +20,7 @@ from reconciler.commands._flags import (
     add_write_flags,
     check_write_flags,
     options_from,
+    variables_from,
 )
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import PlanError
@@ -203,7 +204,9 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
 
 def run(args: argparse.Namespace) -> int:
     check_write_flags(args)
-    ctx = load_context(args.path, args.target, allow_empty=args.allow_empty)
+    ctx = load_context(
+        args.path, args.target, variables=variables_from(args), allow_empty=args.allow_empty
+    )
     require_stack(ctx, "apply")
     print(f"reconciler apply · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return _async.run(lambda: _apply(args, ctx))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.commands import _async
+from reconciler.commands._flags import add_var_flag, variables_from
 from reconciler.diagnostics import ReconcilerError
 from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import PlanOptions
@@ -36,6 +37,7 @@ def register(subparsers: Any) -> None:
         metavar="NAME",
         help="target of reconciler.yaml; repeat for several (default: its defaultTarget)",
     )
+    add_var_flag(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json", "markdown", github.GITHUB_FORMAT),
@@ -63,10 +65,10 @@ async def check(ctx: Context) -> TargetReport:
     return TargetReport.from_plan(plan)
 
 
-def _load(path: str | None, target: str | None, many: bool) -> Context | TargetReport:
+def _load(args: argparse.Namespace, target: str | None, many: bool) -> Context | TargetReport:
     """One target's context; with several targets a bad one is reported, not fatal."""
     try:
-        ctx = load_context(path, target)
+        ctx = load_context(args.path, target, variables=variables_from(args))
         require_stack(ctx, "drift")
         return ctx
     except ReconcilerError as exc:
@@ -93,7 +95,7 @@ def exit_code(reports: Sequence[TargetReport]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     names = targets_of(args)
-    contexts = [_load(args.path, name, len(names) > 1) for name in names]
+    contexts = [_load(args, name, len(names) > 1) for name in names]
     if args.format in ("text", github.GITHUB_FORMAT):
         for ctx in contexts:
             if isinstance(ctx, Context):

@@ -16,7 +16,6 @@ from reconciler.applier.record import write_record
 from reconciler.commands import _async
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
-from reconciler.manifests.tree import load_manifests
 from reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
 from reconciler.ownership import NAME_TAG, STACK_TAG
 from reconciler.pipeline import Context, load_context, require_stack, resolve_references
@@ -156,8 +155,7 @@ def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> D
     with request.file.open("x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write(text)
     try:
-        config = ctx.session.config
-        manifests = load_manifests(ctx.root, ctx.project, config.name if config else None)
+        manifests = ctx.reload()
     except ManifestError:
         request.file.unlink()
         raise

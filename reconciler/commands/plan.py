@@ -10,7 +10,7 @@ from typing import Any
 
 from reconciler import planfile
 from reconciler.commands import _async
-from reconciler.commands._flags import add_plan_flags, options_from
+from reconciler.commands._flags import add_plan_flags, options_from, variables_from
 from reconciler.pipeline import Context, load_context, plan_for
 from reconciler.plan import Plan, PlanOptions
 from reconciler.render import github
@@ -48,7 +48,9 @@ async def _plan(ctx: Context, options: PlanOptions) -> Plan:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = load_context(args.path, args.target, allow_empty=args.allow_empty)
+    ctx = load_context(
+        args.path, args.target, variables=variables_from(args), allow_empty=args.allow_empty
+    )
     options = options_from(args, ctx)
     if args.format in ("text", github.GITHUB_FORMAT):
         print(f"reconciler plan · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""``reconciler schema``: print the JSON Schema of a manifest document (or of reconciler.yaml)."""
+"""``reconciler schema``: the JSON Schema of a manifest document, reconciler.yaml or a plan."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from reconciler.manifests.json_schema import manifest_schema, project_schema
+from reconciler.plan_schema import plan_schema
 from reconciler.resources import KINDS
 
 
@@ -19,10 +20,14 @@ def register(subparsers: Any) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--kind", choices=KINDS, help="only this kind (default: any kind)")
     group.add_argument("--project", action="store_true", help="the schema of reconciler.yaml")
+    group.add_argument("--plan", action="store_true", help="the schema of a plan's JSON")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    schema = project_schema() if args.project else manifest_schema(args.kind)
+    if args.plan:
+        schema = plan_schema()
+    else:
+        schema = project_schema() if args.project else manifest_schema(args.kind)
     print(json.dumps(schema, indent=2, sort_keys=True))
     return 0

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reconciler.commands._flags import add_var_flag, variables_from
 from reconciler.diagnostics import sorted_diagnostics
 from reconciler.manifests.project import read_project
 from reconciler.manifests.tree import collect_manifests, default_root
+from reconciler.manifests.variables import from_environment
 from reconciler.render import github
 from reconciler.target import target_problems
 
@@ -30,6 +32,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("path", nargs="?", type=Path, help="directory or file (default: specs/)")
     parser.add_argument("--target", help="target of reconciler.yaml whose variables apply")
+    add_var_flag(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json", github.GITHUB_FORMAT),
@@ -42,7 +45,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     root: Path = args.path if args.path is not None else default_root()
     project, config_diags = read_project(root)
-    loaded = collect_manifests(root, project, args.target)
+    overrides = {**from_environment(os.environ), **variables_from(args)}
+    loaded = collect_manifests(root, project, args.target, overrides)
     # every target, not just the chosen one: a pull request that points any of them at a
     # foreign host is caught before a workflow uses it
     usable = [d for t in project.targets.values() for d in target_problems(t, os.environ)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,16 +52,24 @@ class Loaded:
 
 
 def collect_manifests(
-    root: Path, project: Project, target: str | None, *, allow_empty: bool = False
+    root: Path,
+    project: Project,
+    target: str | None,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    allow_empty: bool = False,
 ) -> Loaded:
     """Every manifest under ``root`` checked in one pass; manifests is None on any error.
 
     No manifest file at all is an error (a misread directory), unless ``allow_empty``.
+    Variables: ``overrides`` (``--var``, ``RECONCILER_VAR_*``) over the target's, over the
+    shared ones of reconciler.yaml.
     """
     if not root.exists():
         raise ConfigError(f"{display_path(root)}: no such file or directory")
     chosen = select_target(project, target)
     variables = dict(chosen.variables) if chosen else dict(project.variables)
+    variables.update(overrides or {})
     name = chosen.name if chosen else None
     files = manifest_files(root)
     diags: list[Diagnostic] = []
@@ -97,10 +106,15 @@ def _manifest_set(checked: list[Checked], files: list[Path]) -> ManifestSet:
 
 
 def load_manifests(
-    root: Path, project: Project, target: str | None, *, allow_empty: bool = False
+    root: Path,
+    project: Project,
+    target: str | None,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    allow_empty: bool = False,
 ) -> ManifestSet:
     """The desired resources under ``root`` (a directory or one file); raises ManifestError."""
-    loaded = collect_manifests(root, project, target, allow_empty=allow_empty)
+    loaded = collect_manifests(root, project, target, overrides, allow_empty=allow_empty)
     if loaded.manifests is None:
         raise ManifestError(loaded.diagnostics)
     return loaded.manifests

@@ -10,6 +10,7 @@ Path_ = tuple[str | int, ...]
 Problem = tuple[Path_, str]  # (field path inside the value, message)
 
 VAR_NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
+ENV_PREFIX = "RECONCILER_VAR_"  # RECONCILER_VAR_team=growth sets ${var.team}
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _REFERENCE = re.compile(rf"^var\.({VAR_NAME})$")
 # How much variable text one value may take in: a small file that uses a large variable
@@ -68,3 +69,20 @@ def resolve(
             problems.extend(sub)
         return items, problems
     return value, problems
+
+
+def from_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """Variables set as ``RECONCILER_VAR_<NAME>`` (names with a ``-`` cannot come this way)."""
+    return {
+        name[len(ENV_PREFIX) :]: value
+        for name, value in env.items()
+        if name.startswith(ENV_PREFIX) and re.fullmatch(VAR_NAME, name[len(ENV_PREFIX) :])
+    }
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` (as ``--var`` takes it) → (NAME, VALUE); ValueError when malformed."""
+    name, sep, value = text.partition("=")
+    if not sep or not re.fullmatch(VAR_NAME, name):
+        raise ValueError(f"{text!r} is not NAME=VALUE (NAME: letters, digits, _ and -)")
+    return name, value

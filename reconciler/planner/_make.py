@@ -19,6 +19,7 @@ from reconciler.planner.jobs import (
 from reconciler.planner.leftovers import leftover_jobs, tidy
 from reconciler.planner.lookalikes import Lookalike, find_lookalike
 from reconciler.planner.safety import guard
+from reconciler.planner.scope import narrow
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet, ResourceKey
 
 
@@ -58,17 +59,19 @@ def make_plan(
     jobs = JobPlan()
     for spec in specs:
         dataset_id = spec.dest.dataset_id
-        plan_job(spec, ledgers.get(dataset_id) if dataset_id else None, jobs)
+        ledger = ledgers.get(dataset_id) if dataset_id else None
+        plan_job(spec, ledger, jobs, rerun=spec.desired.key in options.replace)
     deleted = {c.id for c in datasets.changes if c.action is Action.DELETE and c.id}
     leftover_jobs(live, ledgers, {j.key.name for j in manifests.export_jobs}, jobs, deleted)
-    changes = guard(
-        datasets.changes + jobs.changes, manifests=manifests, live=live, options=options
+    changes, findings = narrow(
+        datasets.changes + jobs.changes, datasets.findings + jobs.findings, options.only
     )
+    changes = guard(changes, manifests=manifests, live=live, options=options)
     return Plan(
         stack=stack,
         target=target,
         changes=tuple(tidy(sorted(changes, key=_order), ledgers)),
-        findings=tuple(sorted(datasets.findings + jobs.findings, key=_finding_order)),
+        findings=tuple(sorted(findings, key=_finding_order)),
         observation=Observation(
             datasets=len(live.datasets),
             export_jobs=live.jobs_seen,
@@ -77,6 +80,7 @@ def make_plan(
             objects=live.object_fingerprints(),
         ),
         ignored={**datasets.ignored, **jobs.ignored},
+        scope=tuple(options.only),
     )
 
 

@@ -116,7 +116,8 @@ def job_spec(
     return JobSpec(desired, dest, body, declared, hidden)
 
 
-def plan_job(spec: JobSpec, ledger: Ledger | None, result: JobPlan) -> None:
+def plan_job(spec: JobSpec, ledger: Ledger | None, result: JobPlan, *, rerun: bool = False) -> None:
+    """Plan one declaration; ``rerun`` (``--replace``) runs it again although a job is kept."""
     name = spec.name
     mine = ledger.jobs_of(name) if ledger is not None else []
     result.claimed.update(j.id for j, _ in mine)
@@ -125,11 +126,13 @@ def plan_job(spec: JobSpec, ledger: Ledger | None, result: JobPlan) -> None:
     if spec.hidden:
         result.ignored[str(spec.desired.key)] = spec.hidden
     kept = [j for j in same if j.status in KEEPS_DECLARATION]
-    if kept:
+    if kept and not rerun:
         reason = f"job {kept[0].id} is {kept[0].status}"
         result.changes.append(Change(spec.desired.key, Action.NOOP, reason, id=kept[0].id))
         return
-    if same:  # the latest one FAILED
+    if kept:
+        _plan_rerun(spec, kept, ledger, result)
+    elif same:  # the latest one FAILED
         _plan_failed(spec.desired, same[0], _create(spec, ledger), result)
     elif old:
         running = tuple(j.id for j, c in old if j.active and not c.cancelled)
@@ -198,6 +201,19 @@ def _plan_changed(
     result.changes.append(change)
 
 
+def _plan_rerun(spec: JobSpec, kept: list[LiveJob], ledger: Ledger | None, result: JobPlan) -> None:
+    """--replace: run the request again; a job of it that still runs is cancelled first."""
+    latest, active = kept[0], tuple(j.id for j in kept if j.active)
+    create = _create(spec, ledger, active)
+    if active:
+        reason = f"replace requested: cancel job {', '.join(active)}, then create"
+        change = _with(create, Action.REPLACE, reason, latest.id, latest.request, ())
+    else:
+        reason = f"replace requested: job {latest.id} is {latest.status}; running it again"
+        change = _with(create, Action.CREATE, reason, None, None, ())
+    result.changes.append(change)
+
+
 def _plan_vanished(body: Mapping[str, Any], create: Change, result: JobPlan) -> None:
     """The stack created this job before (the inventory records it) and it is gone now."""
     detail = "its job was cancelled or deleted outside reconciler"
@@ -248,10 +264,13 @@ def declared_inventory(
     manifests: ManifestSet, options: PlanOptions | None = None
 ) -> dict[str, dict[str, list[str]]]:
     """Dataset manifest name -> the inventory tags of the jobs declared into it, an intent
-    each: what a new (or re-adopted) dataset carries from the start."""
+    each: what a new (or re-adopted) dataset carries from the start (with --only, the jobs
+    it names: the others are not created now)."""
     options = options or PlanOptions()
     out: dict[str, dict[str, list[str]]] = {}
     for job in manifests.export_jobs:
+        if options.only and job.key not in options.only:
+            continue
         if job.dataset is not None:
             declared, _ = declared_digests(job.body, job_ignore(options, job))
             out.setdefault(job.dataset, {})[job_tag(job.key.name)] = [

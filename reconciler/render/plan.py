@@ -141,8 +141,18 @@ def resolved_lines(plan: Plan) -> list[str]:
     return [*lines, ""]
 
 
+def scope_line(plan: Plan) -> str:
+    """The warning a plan narrowed by --only carries, or ""."""
+    if not plan.scope:
+        return ""
+    named = ", ".join(str(k) for k in plan.scope)
+    return f"Only {named} (and what it needs) was planned (--only); the rest was not compared."
+
+
 def plan_text(plan: Plan, *, colour: bool = False) -> str:
     lines = [observed_line(plan), "", *resolved_lines(plan)]
+    if plan.scope:
+        lines += [_paint(scope_line(plan), "!", colour), ""]
     acting = [c for c in plan.changes if c.action is not Action.NOOP]
     if not acting:
         lines.append("No changes. The platform matches the manifests.")
@@ -172,6 +182,9 @@ def removed_lines(plan: Plan) -> list[str]:
         blocked = f" (blocked: {change.blocked})" if change.blocked else ""
         out.append(f"{change.key}{ident}: {change.reason}{blocked}")
     return out
+
+
+FORMATS = ("text", "json", "markdown")
 
 
 def render(plan: Plan, fmt: str, *, colour: bool = False) -> str:
@@ -205,6 +218,8 @@ def plan_markdown(plan: Plan) -> str:
         f"_{observed_line(plan)}_",
         "",
     ]
+    if plan.scope:
+        lines += [f"> **Note:** {_md_escape(scope_line(plan))}", ""]
     acting = [c for c in plan.changes if c.action is not Action.NOOP]
     if not acting:
         lines.append("**No changes.** The platform matches the manifests.")

@@ -162,9 +162,15 @@ def reconciler(
 
 
 def run_cli(
-    platform: Platform, cwd: Path, args: Sequence[str], *, input_: str | None = None
+    platform: Platform,
+    cwd: Path,
+    args: Sequence[str],
+    *,
+    input_: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Result:
-    proc = reconciler(cwd, platform.env, *args, input_=input_)
+    """The CLI against ``platform``; ``env`` adds variables to the platform's."""
+    proc = reconciler(cwd, {**platform.env, **(env or {})}, *args, input_=input_)
     platform.outputs += [proc.stdout, proc.stderr]
     return Result(proc.returncode, proc.stdout, proc.stderr)
 

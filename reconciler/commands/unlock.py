@@ -1,0 +1,59 @@
+"""``reconciler unlock``: name the holder of the stack's apply lease; --force releases it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from typing import Any
+
+from reconciler.applier.unlock import break_lease, describe, read_lease
+from reconciler.commands._flags import add_stack_flags
+from reconciler.diagnostics import ConfigError
+from reconciler.pipeline import Context, load_stack
+
+EXIT_HELD = 1
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "unlock",
+        description="Show who holds the stack's apply lease. With --force, release it now: "
+        "for a lease left by an apply killed on another machine (a cancelled CI run), "
+        "which otherwise blocks applies until it expires. Make sure that apply is not "
+        "running any more: two applies at once can create duplicates.",
+    )
+    add_stack_flags(parser)
+    parser.add_argument("--force", action="store_true", help="release the lease whoever holds it")
+    parser.set_defaults(run=run)
+
+
+async def _unlock(ctx: Context, force: bool) -> int:
+    async with ctx.session.client() as client:
+        state = await read_lease(client, ctx.stack)
+        if state.lease is None:
+            print(f"Stack {ctx.stack} is not locked on target {ctx.session.target}.")
+            return 0
+        holder = describe(state.lease, int(time.time() * 1000))
+        if not force:
+            print(f"Stack {ctx.stack} is locked: {holder}.")
+            print(
+                "reconciler: error: not released; if that apply is no longer running, "
+                "release it with: reconciler unlock --force",
+                file=sys.stderr,
+            )
+            return EXIT_HELD
+        if not await break_lease(client, state):
+            raise ConfigError(
+                "the lease changed while it was being released (its apply renewed it, or "
+                "another one took it): run unlock again to see who holds it now"
+            )
+        print(f"Released the lease of stack {ctx.stack} ({holder}).")
+        return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = load_stack(args.path, args.target)
+    print(f"reconciler unlock · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
+    return asyncio.run(_unlock(ctx, args.force))
