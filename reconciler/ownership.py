@@ -20,6 +20,7 @@ STACK_TAG = "reconciler-stack"
 NAME_TAG = "reconciler-name"
 SPEC_TAG = "reconciler-spec"
 OWNERSHIP_TAGS = (STACK_TAG, NAME_TAG, SPEC_TAG)
+LOCK_TAG = "reconciler-lock"  # marks a stack's lock dataset (applier.lease), never a manifest
 FINGERPRINT_CHARS = 16
 
 

@@ -17,7 +17,8 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-EXAMPLES = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+TEMPLATES = ROOT / "reconciler" / "templates" / "workflows"
+EXAMPLES = sorted(TEMPLATES.glob("*.yml"))
 ACTION = ROOT / ".github" / "actions" / "reconciler"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
@@ -53,7 +54,7 @@ def test_zizmor_passes_offline() -> None:
     files = [str(p.relative_to(ROOT)) for p in EXAMPLES]
     result = _run(_tool("zizmor"), "--offline", "--no-progress", ".github", *files)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "completed examples/workflows/reconciler-drift.yml" in result.stderr
+    assert "completed reconciler/templates/workflows/reconciler-drift.yml" in result.stderr
 
 
 def _steps(doc: Any) -> list[dict[str, Any]]:
@@ -82,10 +83,9 @@ def test_workflows_grant_permissions_explicitly(path: Path) -> None:
 
 def test_examples_do_what_issue_5_asks() -> None:
     plan, apply, drift = (
-        _load(ROOT / "examples" / "workflows" / f"reconciler-{n}.yml")
-        for n in ("plan", "apply", "drift")
+        _load(TEMPLATES / f"reconciler-{n}.yml") for n in ("plan", "apply", "drift")
     )
-    plan_text = (ROOT / "examples" / "workflows" / "reconciler-plan.yml").read_text()
+    plan_text = (TEMPLATES / "reconciler-plan.yml").read_text()
     assert "pull_request" in plan["on"] and "<!-- reconciler-plan -->" in plan_text
     assert plan["jobs"]["plan"]["strategy"]["matrix"]["target"]
     job = apply["jobs"]["apply"]
@@ -184,7 +184,7 @@ def test_examples_keep_credentials_in_environments_and_endpoints_in_the_workflow
     its endpoints from the workflow, so the pull request's reconciler.yaml cannot move them."""
     environments = {"plan": "-plan", "drift": "-plan", "apply": ""}
     for name, suffix in environments.items():
-        path = ROOT / "examples" / "workflows" / f"reconciler-{name}.yml"
+        path = TEMPLATES / f"reconciler-{name}.yml"
         job = _load(path)["jobs"][name]
         assert job["environment"] == "${{ matrix.target }}" + suffix, name
         assert job["strategy"]["matrix"]["target"] == ["staging", "production"], name

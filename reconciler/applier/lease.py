@@ -28,13 +28,12 @@ from typing import Any
 from reconciler.applier.recovery import ambiguous
 from reconciler.backoff import Backoff
 from reconciler.diagnostics import ApiError, ReconcilerError
-from reconciler.ownership import remove_tag, set_tag, tags_of
+from reconciler.ownership import LOCK_TAG, remove_tag, set_tag, tags_of
 from reconciler.ports import Locking
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 
-LOCK_TAG = "reconciler-lock"
 LEASE_TAG = "reconciler-lease"
 DEFAULT_TTL = 600.0
 CREATE_ATTEMPTS = 5

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.applier.lease import LOCK_TAG
 from reconciler.diagnostics import ApiError
-from reconciler.ownership import STACK_TAG, manifest_name, set_tag, tags_of
+from reconciler.ownership import LOCK_TAG, STACK_TAG, manifest_name, set_tag, tags_of
 from reconciler.ports import Applying, Listing
 
 RECORD_TAG = "reconciler-datasets"

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.applier.lease import LEASE_TAG, LOCK_TAG, LeaseInfo, oldest, write_lease
-from reconciler.ownership import tags_of
+from reconciler.applier.lease import LEASE_TAG, LeaseInfo, oldest, write_lease
+from reconciler.ownership import LOCK_TAG, tags_of
 from reconciler.ports import Locking
 
 

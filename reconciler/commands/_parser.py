@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "output": ("output", "show (and download) what a manifest's latest export job wrote"),
     "show": ("show", "show a saved plan (text, JSON or Markdown), offline"),
     "import": ("import_", "bring an existing dataset under management"),
+    "export": ("export", "write manifests for what a sandbox holds already, and adopt it"),
+    "init": ("init", "set a repository up for reconciler (never overwrites a file)"),
     "destroy": ("destroy", "remove everything the stack owns on a target"),
     "ls": ("ls", "list what the stack owns on the platform: datasets, jobs, last status"),
     "unlock": ("unlock", "name the holder of the stack's apply lease; --force releases it"),

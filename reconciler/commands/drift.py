@@ -1,4 +1,5 @@
-"""``reconciler drift``: report how each target differs from the manifests, changing nothing."""
+"""``reconciler drift``: report how each target differs from the manifests; --write carries
+platform-made changes back into them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 
 from reconciler.commands import _async
 from reconciler.commands._flags import add_var_flag, variables_from
-from reconciler.diagnostics import ReconcilerError
+from reconciler.diagnostics import ConfigError, ReconcilerError
+from reconciler.manifests.writeback import write_back
 from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import PlanOptions
 from reconciler.render import github
@@ -27,8 +29,8 @@ def register(subparsers: Any) -> None:
         "drift",
         description="Read live state and report every difference from the manifests: missing, "
         "changed (field by field, live vs declared), failed, unmanaged and orphaned objects. "
-        "Changes nothing. Several --target are checked concurrently. Exit 0 in sync, 2 drift "
-        "found, 1 error (on any target).",
+        "Several --target are checked concurrently. Exit 0 in sync, 2 drift found, 1 error "
+        "(on any target). Changes nothing, except with --write.",
     )
     parser.add_argument("path", nargs="?", help="manifest directory or file (default: specs/)")
     parser.add_argument(
@@ -43,6 +45,12 @@ def register(subparsers: Any) -> None:
         choices=("text", "json", "markdown", github.GITHUB_FORMAT),
         default="text",
         help="github: text, with failures as GitHub annotations (also under GITHUB_ACTIONS)",
+    )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="write the platform's values of fields changed outside reconciler into the "
+        "manifests (comments, key order and anchors kept) and show the diff; one target",
     )
     parser.set_defaults(run=run)
 
@@ -93,8 +101,23 @@ def exit_code(reports: Sequence[TargetReport]) -> int:
     return EXIT_OK if all(r.in_sync for r in reports) else EXIT_DRIFT
 
 
+def write_back_report(report: TargetReport, ctx: Context) -> int:
+    """drift --write: carry platform-made changes into git; 0 when nothing else differs."""
+    done = write_back(report.findings, ctx.manifests)
+    for edit in done.edits:
+        sys.stdout.write(edit.diff())
+    for key, path, why in done.refused:
+        print(f"reconciler: not written: {key} {path}: {why}", file=sys.stderr)
+    files = len(done.edits)
+    print(f"Wrote the platform's values into {files} manifest file{'s' * (files != 1)}.")
+    left = [f for f in report.findings if not done.resolved(f)]
+    return EXIT_DRIFT if left else EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     names = targets_of(args)
+    if args.write and (len(names) > 1 or args.format != "text"):
+        raise ConfigError("--write takes one --target and shows a diff: no --format json/markdown")
     contexts = [_load(args, name, len(names) > 1) for name in names]
     if args.format in ("text", github.GITHUB_FORMAT):
         for ctx in contexts:
@@ -111,4 +134,7 @@ def run(args: argparse.Namespace) -> int:
                 title = f"reconciler drift {report.target}"
                 print(github.command(report.error, title=title), file=sys.stderr)
     sys.stdout.write(render(reports, args.format))
+    ctx = contexts[0]
+    if args.write and isinstance(ctx, Context) and reports[0].error is None:
+        return write_back_report(reports[0], ctx)
     return exit_code(reports)

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.applier import Applier, Event, Outcome
+from reconciler.applier import Applier
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
 from reconciler.commands import _async
+from reconciler.commands._adopting import event_printer
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
 from reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
@@ -30,7 +31,7 @@ from reconciler.planner.adopt import (
 from reconciler.planner.jobs import declared_inventory
 from reconciler.redaction import REDACTOR
 from reconciler.remote import AepClient
-from reconciler.render.plan import change_lines, event_line, use_colour
+from reconciler.render.plan import change_lines, use_colour
 from reconciler.resources import DATASET, EXPORT_JOB, KINDS, DesiredDataset, ManifestSet
 
 EXIT_FAILED = 1
@@ -167,19 +168,9 @@ def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> D
     return desired
 
 
-def _print_event(event: Event) -> None:
-    if event.outcome is Outcome.STARTED:
-        return
-    change = event.change
-    message = event.message
-    if "HTTP 412" in message:
-        message = "the dataset changed since it was read; nothing adopted, run import again"
-    print(event_line(event.outcome.value, change.key, change.action.value, message, event.id))
-
-
 async def adopt(ctx: Context, client: AepClient, change: Change) -> int:
     plan = Plan(ctx.stack, ctx.session.target, (change,))
-    result = await Applier(client, parallelism=1, on_event=_print_event).apply(plan)
+    result = await Applier(client, parallelism=1, on_event=event_printer("import")).apply(plan)
     if result.failed:
         return EXIT_FAILED
     print(f"Import complete: {change.key} ({change.id}) is managed by stack {ctx.stack}.")

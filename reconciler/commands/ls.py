@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from typing import Any
 
 from reconciler.applier.unlock import describe, read_lease
+from reconciler.commands import _async
 from reconciler.commands._flags import add_stack_flags
 from reconciler.pipeline import Context, load_stack, read_live
 from reconciler.render.inventory import DatasetRow, ls_json, ls_text, rows
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = load_stack(args.path, args.target)
     if args.format == "text":
         print(f"reconciler ls · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    found, lease = asyncio.run(_read(ctx))
+    found, lease = _async.run(lambda: _read(ctx))
     render = ls_json if args.format == "json" else ls_text
     sys.stdout.write(render(ctx.stack, ctx.session.target, found, lease))
     return 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from typing import Any
 
 from reconciler.applier.unlock import break_lease, describe, read_lease
+from reconciler.commands import _async
 from reconciler.commands._flags import add_stack_flags
 from reconciler.diagnostics import ConfigError
 from reconciler.pipeline import Context, load_stack
@@ -56,4 +56,4 @@ async def _unlock(ctx: Context, force: bool) -> int:
 def run(args: argparse.Namespace) -> int:
     ctx = load_stack(args.path, args.target)
     print(f"reconciler unlock · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    return asyncio.run(_unlock(ctx, args.force))
+    return _async.run(lambda: _unlock(ctx, args.force))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,8 @@ from reconciler.emulator.database import Database
 from reconciler.emulator.datasets import DEFAULT_CLASSIFICATION, is_profile_ready, sandbox_id
 from reconciler.emulator.lifecycle import ERROR_NOT_PROFILE_READY
 from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID
+from reconciler.emulator.profiles.generate import audiences
+from reconciler.emulator.profiles.store import DEMO
 from reconciler.emulator.sandboxes import SandboxStore
 from reconciler.wire import PROFILE_UNION_SCHEMA, XED_CONTENT_TYPE
 
@@ -22,8 +23,6 @@ DAY_MS = 86_400_000
 _TEAMS = ("growth", "crm", "analytics", "loyalty", "support")
 _PURPOSES = ("profile-export", "email-audience", "churn-scores", "web-events", "orders")
 _ENVS = ("dev", "stage", "prod")
-# A platform has tens of audiences, not one per job.
-_SEGMENTS = tuple(str(uuid.UUID(int=random.Random(i).getrandbits(128))) for i in range(40))
 
 
 @dataclass
@@ -113,12 +112,17 @@ def _timeline(rng: random.Random, now: int, outcome: str) -> tuple[int, int, int
 
 
 def _job_row(
-    rng: random.Random, tenant: str, org_json: str, dataset: tuple[str, bool], now: int
+    rng: random.Random,
+    tenant: str,
+    org_json: str,
+    dataset: tuple[str, bool],
+    now: int,
+    segments: tuple[str, ...],
 ) -> tuple[Any, ...]:
     dataset_id, ready = dataset
     outcome = "SUCCEEDED" if ready else "FAILED"
     creation, start, end, update, status = _timeline(rng, now, outcome)
-    segment = _SEGMENTS[int(rng.random() * len(_SEGMENTS))]
+    segment = segments[int(rng.random() * len(segments))]
     body = _BODY % (segment, dataset_id, org_json, creation, _uuid(rng))
     if ready:
         result = _SUCCEEDED % (_uuid(rng), _uuid(rng), _hex(rng))
@@ -180,7 +184,12 @@ def seed_database(
     docs = [_dataset(rng, i, org_id, sandbox, now) for i in range(datasets)]
     targets = [(doc_id, is_profile_ready(doc)) for doc_id, doc in docs]
     org_json = json.dumps(org_id)
-    rows = [_job_row(rng, tenant, org_json, rng.choice(targets), now) for _ in range(jobs)]
+    # Jobs name the audiences the sandbox has (the demo store's, made on first use), as a
+    # platform's jobs do: a plan checks that the audiences a manifest names exist.
+    segments = tuple(a.id for a in audiences(tenant, DEMO.audiences, DEMO.seed))
+    rows = [
+        _job_row(rng, tenant, org_json, rng.choice(targets), now, segments) for _ in range(jobs)
+    ]
     rows.sort(key=lambda r: (r[1], r[0]))  # ids grow with creation time, as on a real platform
     _write(db_path, tenant, docs, rows)
     return SeedSummary(tenant, datasets, jobs, Counter(r[5] for r in rows))

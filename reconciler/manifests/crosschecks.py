@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from reconciler.diagnostics import Diagnostic
 from reconciler.fingerprint import fingerprint
@@ -31,8 +32,8 @@ def unique_names(checked: Sequence[Checked]) -> list[Diagnostic]:
     return out
 
 
-def _unusable_destination(dataset: DesiredDataset) -> str | None:
-    body = dataset.body
+def unusable_destination(body: Mapping[str, Any]) -> str | None:
+    """Why profiles cannot be exported into a dataset with this body, or None."""
     schema_id = (body.get("schemaRef") or {}).get("id")
     if schema_id != PROFILE_UNION_SCHEMA:
         return f"its schemaRef.id must be {PROFILE_UNION_SCHEMA}"
@@ -85,7 +86,7 @@ def dataset_references(
             msg = f"no Dataset manifest named '{name}'{hint}"
             out.append(Diagnostic(msg, where, format_path(_DEST)))
             continue
-        problem = _unusable_destination(target)
+        problem = unusable_destination(target.body)
         if problem:
             msg = f"Dataset '{name}' cannot receive a profile export: {problem}"
             out.append(Diagnostic(msg, where, format_path(_DEST)))

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from reconciler.manifests.project_model import ProjectModel
+from reconciler.plan_schema import plan_schema
 from reconciler.resources import MANIFEST_MODELS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -58,3 +59,12 @@ def manifest_schema(kind: str | None = None) -> dict[str, Any]:
 def project_schema() -> dict[str, Any]:
     """The schema of reconciler.yaml."""
     return _schema_of([ProjectModel], "reconciler project", "reconciler.yaml: stack and targets.")
+
+
+def published_schemas() -> dict[str, dict[str, Any]]:
+    """specs/schemas/: file name → schema (what ``reconciler init`` writes)."""
+    return {
+        "manifest.schema.json": manifest_schema(),
+        "reconciler.schema.json": project_schema(),
+        "plan.schema.json": plan_schema(),
+    }

@@ -86,3 +86,14 @@ def parse_assignment(text: str) -> tuple[str, str]:
     if not sep or not re.fullmatch(VAR_NAME, name):
         raise ValueError(f"{text!r} is not NAME=VALUE (NAME: letters, digits, _ and -)")
     return name, value
+
+
+def reference_in(value: Any) -> str | None:
+    """The first ``${...}`` a value (or anything nested in it) interpolates, else None."""
+    if isinstance(value, str):
+        found = next((m for m in _TOKEN.finditer(value) if m.group(0) != "$${"), None)
+        return found.group(0) if found else None
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    items = value if isinstance(value, list) else []
+    return next((r for item in items if (r := reference_in(item)) is not None), None)
