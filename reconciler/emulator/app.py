@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
 
-from reconciler.emulator import catalog, exports, ims, profile_config
+from reconciler.emulator import catalog, control, exports, ims, profile_config
 from reconciler.emulator.clock import ManualClock
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.database import DatabaseLocked
@@ -70,6 +70,8 @@ ROUTES = [
     ),
     Route("/_emulator/health", health, methods=["GET"]),
     Route("/_emulator/clock", advance_clock, methods=["POST"]),
+    Route("/_emulator/reset", control.reset, methods=["POST"]),
+    Route("/_emulator/state", control.state, methods=["GET"]),
 ]
 
 

@@ -9,7 +9,18 @@ from reconciler.commands._parser import COMMANDS, candidates
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)")
-OTHER_TOOLS = ("ruff", "mypy", "python", "pip", ".venv", "git", "pytest", "curl", "terraform")
+OTHER_TOOLS = (
+    "ruff",
+    "mypy",
+    "python",
+    "pip",
+    ".venv",
+    "git",
+    "pytest",
+    "curl",
+    "terraform",
+    "docker",
+)
 
 
 def _snippets(text: str) -> list[str]:

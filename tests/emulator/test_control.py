@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from reconciler.emulator import EmulatorConfig, ManualClock, SystemClock, create_app
-from tests.emulator.emu_support import JOBS, Api
+from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio
 
@@ -33,3 +33,19 @@ async def test_clock_route_refuses_the_system_clock() -> None:
     ) as client:
         resp = await client.post("/_emulator/clock", json={"advanceSeconds": 1})
         assert resp.status_code == 409
+
+
+async def test_reset_empties_the_platform_and_state_shows_what_it_holds(api: Api) -> None:
+    """The hooks test suites use between tests: a dump, then an empty platform."""
+    dataset_id = await api.create_dataset()
+    job = await api.create_job(dataset_id)
+    state = (await api.client.get("/_emulator/state")).json()
+    tenant = state["tenants"]["embedded@AdobeOrg/prod"]
+    assert list(tenant["datasets"]) == [dataset_id]
+    assert [(j["id"], j["datasetId"]) for j in tenant["jobs"]] == [(job["id"], dataset_id)]
+
+    reset = await api.client.post("/_emulator/reset")
+    assert reset.json() == {"removed": {"datasets": 1, "jobs": 1}}
+    assert (await api.client.get("/_emulator/state")).json()["tenants"] == {}
+    listed = await api.call("GET", DATASETS)
+    assert listed.status_code == 200 and listed.json() == {}  # the same token still works
