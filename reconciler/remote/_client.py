@@ -44,6 +44,8 @@ from reconciler.remote._retry import (
 from reconciler.wire import IMS_TOKEN_PATH
 
 log = logging.getLogger(__name__)
+# How many 429s a call may meet per attempt it has, besides the deadline that bounds them.
+THROTTLES_PER_ATTEMPT = 4
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -205,7 +207,9 @@ class AepClient(DatasetCalls, JobCalls, ProfileCalls, DataCalls):
 
         With ``raw`` a successful answer's body is its bytes (file contents), not parsed.
         """
-        failures, start, renewed = 0, self._clock(), False
+        # A 429 was turned away unprocessed and says when to come back: it spends the
+        # deadline, not the attempts that failures get (a busy platform is not a broken one).
+        failures, throttled, start, renewed = 0, 0, self._clock(), False
         while True:
             token = await self._tokens.get() if auth else None
             kw["headers"] = {**self._headers(token, content_type), **(headers or {})}
@@ -216,10 +220,17 @@ class AepClient(DatasetCalls, JobCalls, ProfileCalls, DataCalls):
                 self._tokens.invalidate(token)  # expired or revoked: one new token, one repeat
                 renewed = True
                 continue
-            failures += 1
-            delay = self._retry.backoff.delay(failures, hint=outcome.hint, rand=self._rand)
+            if outcome.error.status == 429:
+                throttled += 1
+            else:
+                failures += 1
+            delay = self._retry.backoff.delay(
+                failures + throttled, hint=outcome.hint, rand=self._rand
+            )
+            too_busy = throttled > THROTTLES_PER_ATTEMPT * self._retry.max_attempts
+            spent = self._retry.max_attempts if too_busy else failures
             if not outcome.retryable or not within_budget(
-                failures, self._clock() - start, delay, self._retry
+                spent, self._clock() - start, delay, self._retry
             ):
                 raise outcome.error
             if outcome.error.status == 429:

@@ -213,3 +213,23 @@ def test_tokens_and_secrets_never_reach_errors_or_reprs() -> None:
         run(using(c, lambda c: c.list_datasets()))
     for text in (str(info.value), repr(info.value), info.value.aep_message, repr(c), repr(CONN)):
         assert "TOKEN-XYZ" not in text and SECRET not in text
+
+
+def test_rate_limits_spend_the_deadline_not_the_attempts() -> None:
+    """A platform that says "come back in 10 ms" six times and then fails once more is busy,
+    not broken: the call still has its attempts for real failures."""
+    limited = httpx.Response(429, json={"message": "Too many requests", "retryAfterMs": "10"})
+    script = Script(api=[limited] * 6 + [httpx.Response(502), OK_LIST])
+    c = client(script, retry=RetryPolicy(max_attempts=3))
+    assert run(using(c, lambda c: c.list_datasets())) == {}
+    assert len(script.api_requests()) == 8
+
+
+def test_a_platform_that_only_ever_throttles_is_given_up_on() -> None:
+    limited = httpx.Response(429, json={"message": "Too many requests", "retryAfterMs": "1"})
+    script = Script(api=[limited] * 100)
+    c = client(script, retry=RetryPolicy(max_attempts=2, deadline=3600))
+    with pytest.raises(ApiError) as info:
+        run(using(c, lambda c: c.list_datasets()))
+    assert info.value.status == 429
+    assert len(script.api_requests()) == 2 * 4 + 1  # THROTTLES_PER_ATTEMPT per attempt, then out
