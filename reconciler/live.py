@@ -64,6 +64,7 @@ class LiveState:
     job_cursors: list[str] = field(default_factory=list)  # where the job list can be split
     requests: int = 0
     seconds: float = 0.0
+    now_ms: int | None = None  # the platform's clock when the jobs were read (None: unknown)
     # Datasets with the display name of a declaration nothing owned matches, not carrying
     # our stack tag: what a create must not duplicate (see find_lookalikes).
     lookalikes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -193,6 +194,7 @@ async def observe(
     *,
     request_count: Callable[[], int] | None = None,
     partitions: Sequence[str] = (),
+    now_ms: Callable[[], int] | None = None,
 ) -> LiveState:
     """Read the stack's datasets, then stream every job page keeping those in scope.
 
@@ -217,6 +219,7 @@ async def observe(
             _keep(page, scope, state)
         state.job_cursors = cursors
     state.jobs.sort(key=lambda j: (-j.creation_time, j.id))
+    state.now_ms = now_ms() if now_ms is not None else None
     state.seconds = time.perf_counter() - started
     if request_count is not None:
         state.requests = request_count()

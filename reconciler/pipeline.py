@@ -111,6 +111,7 @@ async def read_live(ctx: Context, client: AepClient) -> LiveState:
         literal_dataset_ids(ctx.manifests),
         request_count=lambda: client.stats.requests,
         partitions=cursor_cache.load(key),
+        now_ms=client.platform_now_ms,
     )
     cursor_cache.save(key, split_points(state.job_cursors, cursor_cache.STREAMS))
     names = unmatched_names(ctx.manifests, state)

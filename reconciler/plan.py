@@ -71,6 +71,7 @@ class FindingType(enum.Enum):
     MISSING = "missing"  # declared, absent
     CHANGED = "changed"  # a managed object differs from its declaration
     FAILED = "failed"  # the latest job for a declaration FAILED
+    STALE = "stale"  # a recurring export's latest job is older than its schedule allows
     UNMANAGED = "unmanaged"  # not ours, inside our scope (a job into a managed dataset)
     ORPHANED = "orphaned"  # owned by the stack, no manifest
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reconciler.diagnostics import SourceRange
+from reconciler.schedule import Schedule, parse_schedule
 from reconciler.wire import (
     AdditionalFields,
     DatasetBody,
@@ -63,6 +65,7 @@ class Lifecycle:
     ignore_fields: tuple[str, ...] = ()  # spec-relative dot paths, e.g. "tags.team"
     recreate_on_failure: bool = True  # ExportJob: create again when the latest job FAILED
     prevent_destroy: bool = False  # never delete/replace/cancel this object
+    every: Schedule | None = None  # ExportJob: export again on this schedule (None: once)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,29 @@ class LifecycleSpec(_Strict):
 
     def to_lifecycle(self) -> Lifecycle:
         return Lifecycle(tuple(self.ignoreFields), self.recreateOnFailure, self.preventDestroy)
+
+
+class ExportJobLifecycleSpec(LifecycleSpec):
+    every: str | None = Field(
+        default=None,
+        description="Export again on a schedule: an ISO 8601 duration (P1D, PT6H), a new "
+        "job once the latest SUCCEEDED one is that old; or a 5-field cron expression (UTC), "
+        "a new job once one of its times has passed since the latest SUCCEEDED one.",
+        examples=["P1D", "0 2 * * *"],
+        # editors catch the shape; validate checks the duration or cron fields themselves
+        json_schema_extra={"pattern": r"^\s*(P\S+|\S+(\s+\S+){4}|\$\{var\.[^}]+\})\s*$"},
+    )
+
+    @field_validator("every")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_schedule(value)
+        return value
+
+    def to_lifecycle(self) -> Lifecycle:
+        schedule = parse_schedule(self.every) if self.every is not None else None
+        return dataclasses.replace(super().to_lifecycle(), every=schedule)
 
 
 _ONE_DESTINATION = "give exactly one of destination.dataset and destination.datasetId"
@@ -220,7 +246,7 @@ class ExportJobManifest(_Strict):
     kind: Literal["ExportJob"]
     metadata: Metadata
     spec: ExportJobSpec
-    lifecycle: LifecycleSpec | None = None
+    lifecycle: ExportJobLifecycleSpec | None = None
 
 
 MANIFEST_MODELS: Mapping[str, type[DatasetManifest] | type[ExportJobManifest]] = {

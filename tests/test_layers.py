@@ -13,7 +13,7 @@ PKG = Path(__file__).resolve().parent.parent / "reconciler"
 # Lowest first; a module may import its own layer and lower ones. A name ending in "."
 # is a folder (every module in it).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "diagnostics", "wire", "durations", "endpoints", "redaction"),
+    ("__init__", "diagnostics", "wire", "durations", "endpoints", "redaction", "schedule"),
     (
         "resources",
         "plan",
@@ -41,6 +41,7 @@ CONFINED = {
     "duckdb": ("emulator.",),
     "starlette": ("emulator.",),
     "jsonpatch": ("emulator.json_patch",),
+    "cronsim": ("schedule",),
     "jsonpointer": ("emulator.json_patch",),
     "uvicorn": ("emulator.", "commands.emulator"),
 }

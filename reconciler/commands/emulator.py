@@ -219,7 +219,11 @@ def run_serve(args: argparse.Namespace) -> int:
         f"(org {args.org_id}, client id {args.client_id})"
     )
     logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
-    server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    server = _Server(
+        uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", date_header=False
+        )
+    )
     try:
         asyncio.run(_serve(server, sock, banner))
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from email.utils import formatdate
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,7 +16,7 @@ from reconciler.emulator import catalog, control, exports, ims, profile_config
 from reconciler.emulator.clock import ManualClock
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.database import DatabaseLocked
-from reconciler.emulator.faults import ASGIApp, FaultInjector, Receive, Scope, Send
+from reconciler.emulator.faults import ASGIApp, FaultInjector, Message, Receive, Scope, Send
 from reconciler.emulator.limits import BodyLimit
 from reconciler.emulator.platform import Platform
 from reconciler.emulator.profiles import routes as profile_routes
@@ -88,6 +89,29 @@ class RequestCounter:
         await self.app(scope, receive, send)
 
 
+class PlatformDate:
+    """Every answer's ``Date`` is the platform clock's (a ManualClock too), as Adobe's gateway
+    stamps its answers: clients judge the age of jobs by it, not by their own clock."""
+
+    def __init__(self, app: ASGIApp, platform: Platform) -> None:
+        self.app = app
+        self.platform = platform
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                stamp = formatdate(self.platform.now_ms() / 1000, usegmt=True).encode()
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"date"]
+                message = {**message, "headers": [*headers, (b"date", stamp)]}
+            await send(message)
+
+        await self.app(scope, receive, dated)
+
+
 def _template(scope: Scope) -> str:
     for route in ROUTES:
         match, _ = route.matches(scope)
@@ -131,4 +155,5 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
     app.add_middleware(FaultInjector, config=config, client_of=platform.client_of)
     app.add_middleware(RequestCounter, platform=platform)
+    app.add_middleware(PlatformDate, platform=platform)
     return app

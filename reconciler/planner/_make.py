@@ -60,7 +60,8 @@ def make_plan(
     for spec in specs:
         dataset_id = spec.dest.dataset_id
         ledger = ledgers.get(dataset_id) if dataset_id else None
-        plan_job(spec, ledger, jobs, rerun=spec.desired.key in options.replace)
+        rerun = spec.desired.key in options.replace
+        plan_job(spec, ledger, jobs, live.now_ms, rerun=rerun)
     deleted = {c.id for c in datasets.changes if c.action is Action.DELETE and c.id}
     leftover_jobs(live, ledgers, {j.key.name for j in manifests.export_jobs}, jobs, deleted)
     changes, findings = narrow(

@@ -23,6 +23,7 @@ from reconciler.plan import Action, Change, Finding, FindingType, Origin, PlanOp
 from reconciler.planner.datasets import DatasetOutcome
 from reconciler.planner.diffing import without_paths
 from reconciler.planner.identity import Claim, Declared, Ledger
+from reconciler.planner.recurrence import Retry, ago, due_in, is_due, retry
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob, ManifestSet, ResourceKey
 
 KEEPS_DECLARATION = frozenset({"NEW", "PROCESSING", "SUCCEEDED"})
@@ -116,7 +117,14 @@ def job_spec(
     return JobSpec(desired, dest, body, declared, hidden)
 
 
-def plan_job(spec: JobSpec, ledger: Ledger | None, result: JobPlan, *, rerun: bool = False) -> None:
+def plan_job(
+    spec: JobSpec,
+    ledger: Ledger | None,
+    result: JobPlan,
+    now_ms: int | None = None,
+    *,
+    rerun: bool = False,
+) -> None:
     """Plan one declaration; ``rerun`` (``--replace``) runs it again although a job is kept."""
     name = spec.name
     mine = ledger.jobs_of(name) if ledger is not None else []
@@ -126,17 +134,22 @@ def plan_job(spec: JobSpec, ledger: Ledger | None, result: JobPlan, *, rerun: bo
     if spec.hidden:
         result.ignored[str(spec.desired.key)] = spec.hidden
     kept = [j for j in same if j.status in KEEPS_DECLARATION]
-    if kept and not rerun:
-        reason = f"job {kept[0].id} is {kept[0].status}"
-        result.changes.append(Change(spec.desired.key, Action.NOOP, reason, id=kept[0].id))
+    running = [j for j in kept if j.active]
+    schedule = spec.desired.lifecycle.every
+    if not rerun and ((kept and schedule is None) or running):
+        shown = kept[0] if schedule is None else running[0]
+        reason = f"job {shown.id} is {shown.status}"
+        result.changes.append(Change(spec.desired.key, Action.NOOP, reason, id=shown.id))
         return
-    if kept:
+    if kept and rerun:
         _plan_rerun(spec, kept, ledger, result)
+    elif kept:  # a recurring export whose latest job SUCCEEDED
+        _plan_recurring(spec, same, kept[0], _create(spec, ledger), now_ms, result)
     elif same:  # the latest one FAILED
-        _plan_failed(spec.desired, same[0], _create(spec, ledger), result)
+        _plan_failed(spec.desired, retry(same, schedule), _create(spec, ledger), now_ms, result)
     elif old:
-        running = tuple(j.id for j, c in old if j.active and not c.cancelled)
-        _plan_changed(old, spec.body, _create(spec, ledger, running), result)
+        running_ids = tuple(j.id for j, c in old if j.active and not c.cancelled)
+        _plan_changed(old, spec.body, _create(spec, ledger, running_ids), result)
     elif ledger is not None and any(not e.cancelled for e in ledger.vanished.get(name, ())):
         _plan_vanished(spec.body, _create(spec, ledger), result)
     else:
@@ -224,26 +237,62 @@ def _plan_vanished(body: Mapping[str, Any], create: Change, result: JobPlan) -> 
     result.changes.append(_with(create, Action.CREATE, reason, None, None, (), Origin.PLATFORM))
 
 
-def _plan_failed(
-    desired: DesiredExportJob, latest: LiveJob, create: Change, result: JobPlan
+def _plan_recurring(
+    spec: JobSpec,
+    same: list[LiveJob],
+    last: LiveJob,
+    create: Change,
+    now_ms: int | None,
+    result: JobPlan,
 ) -> None:
-    name = desired.key.name
-    why = "; ".join(latest.errors) or "no error given"
-    result.findings.append(
-        Finding(
-            EXPORT_JOB,
-            name,
-            FindingType.FAILED,
-            id=latest.id,
-            detail=f"latest job {latest.id} FAILED: {why}",
+    """``lifecycle.every``: a new job once the latest SUCCEEDED one (``last``) is due again;
+    failures since then are retried with backoff, never before the schedule says."""
+    schedule = spec.desired.lifecycle.every
+    assert schedule is not None
+    due = schedule.due_ms(last.creation_time)
+    if same[0].status == "FAILED":
+        _plan_failed(spec.desired, retry(same, schedule, due), create, now_ms, result)
+        return
+    age = ago(now_ms, last.creation_time)
+    if not is_due(due, now_ms):
+        reason = (
+            f"job {last.id} SUCCEEDED, last export {age}; next one due "
+            f"{due_in(now_ms, due)}, {schedule.describe()}"
         )
+        result.changes.append(Change(spec.desired.key, Action.NOOP, reason, id=last.id))
+        return
+    detail = f"last export {age}, {schedule.describe()}" if age else schedule.describe()
+    result.findings.append(
+        Finding(EXPORT_JOB, spec.name, FindingType.STALE, id=last.id, detail=detail)
     )
-    if desired.lifecycle.recreate_on_failure:
-        reason = f"latest job {latest.id} FAILED ({why}): creating it again"
-        result.changes.append(_with(create, Action.CREATE, reason, None, None, (), Origin.PLATFORM))
-    else:
+    result.changes.append(_with(create, Action.CREATE, detail, None, None, (), Origin.PLATFORM))
+
+
+def _plan_failed(
+    desired: DesiredExportJob,
+    tried: Retry,
+    create: Change,
+    now_ms: int | None,
+    result: JobPlan,
+) -> None:
+    name, latest = desired.key.name, tried.latest
+    why = "; ".join(latest.errors) or "no error given"
+    times = f" {tried.failures} times in a row" if tried.failures > 1 else ""
+    due = is_due(tried.due_ms, now_ms)
+    wait = "" if due else f"; next try {due_in(now_ms, tried.due_ms)}"
+    result.findings.append(
+        Finding(EXPORT_JOB, name, FindingType.FAILED, id=latest.id,
+                detail=f"latest job {latest.id} FAILED{times}: {why}{wait}")
+    )  # fmt: skip
+    if not desired.lifecycle.recreate_on_failure:
         reason = f"latest job {latest.id} FAILED; lifecycle.recreateOnFailure is false"
         result.changes.append(Change(desired.key, Action.NOOP, reason, id=latest.id))
+    elif not due:
+        reason = f"latest job {latest.id} FAILED{times} ({why}){wait}"
+        result.changes.append(Change(desired.key, Action.NOOP, reason, id=latest.id))
+    else:
+        reason = f"latest job {latest.id} FAILED{times} ({why}): creating it again"
+        result.changes.append(_with(create, Action.CREATE, reason, None, None, (), Origin.PLATFORM))
 
 
 def _with(

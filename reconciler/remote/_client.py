@@ -16,6 +16,8 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -108,6 +110,7 @@ class AepClient(DatasetCalls, JobCalls, ProfileCalls, DataCalls):
         self._hidden = Redactor()
         self._hide(*(() if conn.well_known_secret else (conn.client_secret,)))
         self.stats = RequestStats()
+        self._dated: tuple[float, float] | None = None  # (platform's Date in s, our monotonic)
 
     def __repr__(self) -> str:
         return f"<AepClient {self._conn.describe()}>"
@@ -124,6 +127,23 @@ class AepClient(DatasetCalls, JobCalls, ProfileCalls, DataCalls):
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    def platform_now_ms(self) -> int:
+        """The platform's clock, from the ``Date`` of its latest answer plus the time since
+        (our own clock before any answer): jobs are aged by the clock that stamped them."""
+        if self._dated is None:
+            return round(time.time() * 1000)
+        stamp, seen = self._dated
+        return round((stamp + time.monotonic() - seen) * 1000)
+
+    def _note_date(self, headers: httpx.Headers) -> None:
+        try:
+            moment = parsedate_to_datetime(headers.get("date", ""))
+        except (TypeError, ValueError, IndexError):
+            return  # no Date, or one we cannot read: keep what we had
+        if moment.tzinfo is None:  # "-0000": UTC, said without committing to a zone
+            moment = moment.replace(tzinfo=UTC)
+        self._dated = (moment.timestamp(), time.monotonic())
 
     # --- the one request path -------------------------------------------------------------
 
@@ -181,6 +201,8 @@ class AepClient(DatasetCalls, JobCalls, ProfileCalls, DataCalls):
         except httpx.HTTPError as exc:
             return _Failure(transport_error(call, describe_exception(exc), self._redactor), False)
         log.debug("%s → %d", call, resp.status_code)
+        if token is not None:
+            self._note_date(resp.headers)
         if raw and resp.is_success:  # file contents: bytes as they came
             return Answer(resp.status_code, resp.headers, resp.content)
         body = read_body(resp.content, check_depth=not resp.is_success)

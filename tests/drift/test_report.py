@@ -44,6 +44,13 @@ FINDINGS = (
     ),
     Finding(
         "ExportJob",
+        "nightly-profiles",
+        FindingType.STALE,
+        id="9",
+        detail="last export 26 h ago, every 24 h",
+    ),
+    Finding(
+        "ExportJob",
         "job-13",
         FindingType.UNMANAGED,
         id="13",
@@ -137,6 +144,7 @@ def test_report_from_a_plan_keeps_its_findings_and_ignores() -> None:
         "missing": 1,
         "changed": 2,
         "failed": 1,
+        "stale": 1,
         "unmanaged": 1,
         "orphaned": 1,
     }
