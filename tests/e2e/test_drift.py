@@ -186,6 +186,7 @@ def test_out_of_band_changes_of_every_type_are_exactly_the_findings(
         "missing": 1,
         "changed": 1,
         "failed": 1,
+        "stale": 0,
         "unmanaged": 1,
         "orphaned": 1,
     }
