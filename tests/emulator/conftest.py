@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import COMPATIBLE, EmulatorConfig, ManualClock, Variants, create_app
+from reconciler.emulator import EmulatorConfig, ManualClock, Variants, create_app
 from tests.emulator.emu_support import Api
 
 
@@ -24,13 +24,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def variants() -> Variants:
-    """The platform's variants; a test overrides them with parametrize("variants", [...]).
-
-    The emulator's own tests were written against the answers it gave before it followed
-    Adobe's examples, so they pin that set; the Adobe-closest answers (the default) are
-    pinned by the fidelity tests, which parametrize ``variants`` themselves.
-    """
-    return COMPATIBLE
+    """The platform's variants: Adobe's defaults. A test whose subject is one variant
+    overrides them with parametrize("variants", [...]) and says why."""
+    return Variants()
 
 
 @pytest.fixture

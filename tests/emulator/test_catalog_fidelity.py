@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import COMPATIBLE, ManualClock, Variants
+from reconciler.emulator import ManualClock, Variants
 from tests.emulator.emu_support import DATASETS, Api
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +35,7 @@ async def many(api: Api, clock: ManualClock, count: int) -> list[str]:
     return made
 
 
-@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=100"], base=COMPATIBLE)])
+@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=100"])])
 async def test_pages_with_observable_schema_hold_at_most_20(api: Api, clock: ManualClock) -> None:
     """FCD "Limit returned objects": with ``observableSchema`` in ``properties`` at most 20
     datasets come back, whatever ``limit`` asks; other pages honour ``limit`` up to 100."""
@@ -45,7 +45,7 @@ async def test_pages_with_observable_schema_hold_at_most_20(api: Api, clock: Man
     assert await ids(api, limit=100, start=20, properties="observableSchema") == made[20:]
 
 
-@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=20"], base=COMPATIBLE)])
+@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=20"])])
 async def test_cap_20_holds_every_page_to_20(api: Api, clock: ManualClock) -> None:
     """Variant catalog-page-cap=20: FCD (current page) gives 20 as the maximum for service
     tokens; catalog.yaml says 100."""
@@ -54,10 +54,12 @@ async def test_cap_20_holds_every_page_to_20(api: Api, clock: ManualClock) -> No
     assert await ids(api, limit=100, start=20) == made[20:]
 
 
+# The subject is the compatibility value, no Adobe source (docs/adobe-fidelity.md).
+@pytest.mark.parametrize("variants", [Variants.parse(["catalog-page-cap=none"])])
 async def test_compat_cap_honours_limit_with_observable_schema(
     api: Api, clock: ManualClock
 ) -> None:
-    """The compatibility set (catalog-page-cap=none, the fixture's): ``limit`` is honoured."""
+    """catalog-page-cap=none (``COMPATIBLE``'s): ``limit`` is honoured."""
     made = await many(api, clock, 25)
     assert await ids(api, limit=100, properties="observableSchema") == made
 
@@ -167,7 +169,7 @@ async def test_put_replaces_every_writable_field(api: Api) -> None:
     etag = (await api.call("GET", f"{DATASETS}/{ds}")).headers["E-Tag"]
     body = {"name": "after", "schemaRef": {"id": "https://ns.adobe.com/x/schemas/y"}}
     resp = await api.call("PUT", f"{DATASETS}/{ds}", json=body, headers={"If-Match": etag})
-    assert resp.status_code == 200 and resp.json() == [f"@/dataSets/{ds}"]
+    assert resp.status_code == 200 and resp.json() == [f"@/datasets/{ds}"]
     doc = (await api.call("GET", f"{DATASETS}/{ds}")).json()[ds]
     assert (doc["name"], doc["tags"], doc["version"]) == ("after", {}, "1.0.1")
     assert "description" not in doc and "fileDescription" not in doc
@@ -200,17 +202,18 @@ async def test_dataset_ref_spelling_follows_the_variant(api: Api, spelled: str) 
 
 
 @pytest.mark.parametrize(
-    ("variants", "expected"),
+    ("variants", "expected", "after_empty"),
     [
-        (Variants.parse(["tags-patch=replace"], base=COMPATIBLE), {"b": ["2"]}),
-        (Variants.parse(["tags-patch=merge"], base=COMPATIBLE), {"a": ["1"], "b": ["2"]}),
+        (Variants.parse(["tags-patch=replace"]), {"b": ["2"]}, {}),
+        (Variants.parse(["tags-patch=merge"]), {"a": ["1"], "b": ["2"]}, {"a": ["1"]}),
     ],
 )
 async def test_field_patch_of_tags_follows_the_variant(
-    api: Api, expected: dict[str, list[str]]
+    api: Api, expected: dict[str, list[str]], after_empty: dict[str, list[str]]
 ) -> None:
-    """Catalog "Update an object" is silent on nested maps: replace or merge ``tags``.
-    JSON Patch ``remove`` removes a tag under both."""
+    """Catalog "Update an object" is silent on nested maps: replace or merge ``tags``
+    (``"tags": {}`` empties the map or changes nothing). JSON Patch ``remove`` removes a
+    tag under both."""
     ds = await api.create_dataset("t", tags={"a": ["1"]})
     resp = await api.call("PATCH", f"{DATASETS}/{ds}", json={"tags": {"b": ["2"]}})
     assert resp.status_code == 200
@@ -221,3 +224,6 @@ async def test_field_patch_of_tags_follows_the_variant(
     assert resp.status_code == 200
     tags = (await api.call("GET", f"{DATASETS}/{ds}")).json()[ds]["tags"]
     assert "b" not in tags
+    resp = await api.call("PATCH", f"{DATASETS}/{ds}", json={"tags": {}})
+    assert resp.status_code == 200
+    assert (await api.call("GET", f"{DATASETS}/{ds}")).json()[ds]["tags"] == after_empty

@@ -30,8 +30,8 @@ async def test_create_answers_201_location_and_ref(api: Api) -> None:
     resp = await api.call("POST", DATASETS, json=body)
     assert resp.status_code == 201
     (ref,) = resp.json()
-    ds = ref.removeprefix("@/dataSets/")
-    assert ref == f"@/dataSets/{ds}"
+    ds = ref.removeprefix("@/datasets/")
+    assert ref == f"@/datasets/{ds}"  # the guide's spelling (dataset-ref: test_catalog_fidelity)
     assert re.fullmatch(r"[0-9a-f]{24}", ds)
     assert resp.headers["Location"].endswith(f"/dataSets/{ds}")
 
@@ -118,10 +118,12 @@ async def test_partial_patch_replaces_top_level_fields_and_bumps_version(
 ) -> None:
     ds = await api.create_dataset("a", tags={"owner": ["x"]}, description="old")
     clock.advance(5)
-    resp = await api.call("PATCH", f"{DATASETS}/{ds}", json={"description": "new", "tags": {}})
-    assert (resp.status_code, resp.json()) == (200, [f"@/dataSets/{ds}"])
+    patch = {"description": "new", "fileDescription": {"format": "parquet"}}
+    resp = await api.call("PATCH", f"{DATASETS}/{ds}", json=patch)
+    assert (resp.status_code, resp.json()) == (200, [f"@/datasets/{ds}"])
     doc, etag = await get(api, ds)
-    assert (doc["description"], doc["tags"], doc["name"]) == ("new", {}, "a")
+    assert (doc["description"], doc["fileDescription"]) == ("new", {"format": "parquet"})
+    assert (doc["name"], doc["tags"]) == ("a", {"owner": ["x"]})
     assert doc["version"] == "1.0.1" and etag == '"1.0.1"'
     assert doc["updated"] == clock.now_ms() > doc["created"]
     resp = await api.call("PATCH", f"{DATASETS}/{ds}", json={"description": None})
@@ -205,7 +207,7 @@ async def test_json_patch_failures_change_nothing(api: Api) -> None:
 async def test_delete_is_200_and_irreversible(api: Api) -> None:
     ds = await api.create_dataset("a")
     resp = await api.call("DELETE", f"{DATASETS}/{ds}")
-    assert (resp.status_code, resp.json()) == (200, [f"@/dataSets/{ds}"])
+    assert (resp.status_code, resp.json()) == (200, [f"@/datasets/{ds}"])
     assert (await api.call("GET", f"{DATASETS}/{ds}")).status_code == 404
     assert (await api.call("DELETE", f"{DATASETS}/{ds}")).status_code == 404
     assert ds not in (await api.call("GET", DATASETS)).json()

@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import COMPATIBLE, ManualClock, Variants
+from reconciler.emulator import ManualClock, Variants
 from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID
 from tests.emulator.emu_support import JOBS, Api
 
 pytestmark = pytest.mark.anyio
 
-RESOLVED = Variants.parse(["job-echo=resolved"], base=COMPATIBLE)
-SPARSE = Variants.parse(["job-echo=sparse"], base=COMPATIBLE)
+RESOLVED = Variants.parse(["job-echo=resolved"])  # the default, named where it is the subject
+SPARSE = Variants.parse(["job-echo=sparse"])
+VERBATIM = Variants.parse(["job-echo=verbatim"])
 FULL_REQUEST: dict[str, Any] = {
     "fields": "identities.id,personalEmail.address",
     "filter": {
@@ -112,7 +113,7 @@ async def test_sparse_echo_answers_every_call_like_the_guides_create_answer(api:
         assert answer["filter"] == {"segments": FULL_REQUEST["filter"]["segments"]}
 
 
-@pytest.mark.parametrize("variants", [Variants.parse(["job-echo=verbatim"], base=COMPATIBLE)])
+@pytest.mark.parametrize("variants", [VERBATIM])
 async def test_verbatim_echo_keeps_the_request_and_adds_no_policy(api: Api) -> None:
     """Variant job-echo=verbatim: today's echo (compatibility); nothing resolved."""
     ds = await api.create_dataset()
@@ -122,9 +123,7 @@ async def test_verbatim_echo_keeps_the_request_and_adds_no_policy(api: Api) -> N
     assert job["fields"] == FULL_REQUEST["fields"]
 
 
-@pytest.mark.parametrize(
-    "variants", [RESOLVED, SPARSE, Variants.parse(["job-echo=verbatim"], base=COMPATIBLE)]
-)
+@pytest.mark.parametrize("variants", [RESOLVED, SPARSE, VERBATIM])
 async def test_new_answers_carry_batch_id_gateway_ids_and_start_time(api: Api) -> None:
     """Guide and Profile page create answers (status NEW): ``destination.batchId``,
     ``computeGatewayJobId: {}``, ``metrics.totalTime.startTimeInMs``."""

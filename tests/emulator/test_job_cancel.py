@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import COMPATIBLE, ManualClock, Variants
+from reconciler.emulator import ManualClock, Variants
 from tests.emulator.emu_support import JOBS, Api
 
 pytestmark = pytest.mark.anyio
@@ -28,7 +28,7 @@ async def status(api: Api, job_id: int) -> Any:
 
 
 def cancel(mode: str, answer: str = "204") -> Variants:
-    return Variants.parse([f"cancel={mode}", f"cancel-answer={answer}"], base=COMPATIBLE)
+    return Variants.parse([f"cancel={mode}", f"cancel-answer={answer}"])
 
 
 @pytest.mark.parametrize("variants", [cancel("vanish")])

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import COMPATIBLE, ManualClock, Variants
+from reconciler.emulator import ManualClock, Variants
 from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID
 from tests.emulator.emu_support import DATASETS, JOBS, ORG, Api
 
@@ -35,10 +35,15 @@ def assert_ups_400(resp: Any, needle: str) -> None:
     assert any(needle in m for m in messages), messages
 
 
-@pytest.mark.parametrize("variants", [Variants.parse(["job-echo=verbatim"], base=COMPATIBLE)])
-async def test_verbatim_echo_repeats_the_request_with_defaults(
-    api: Api, clock: ManualClock
+# The create answer under Adobe's shape (the default) and under the compatibility echo.
+@pytest.mark.parametrize(
+    "variants", [Variants(), Variants.parse(["job-echo=verbatim"])], ids=["resolved", "verbatim"]
+)
+async def test_create_answers_200_x_location_and_the_request_with_defaults(
+    api: Api, clock: ManualClock, variants: Variants
 ) -> None:
+    """seg.yaml: 200 with ``X-Location``; the guide: ``destination.dataSetId``, segment
+    defaults filled in; get-one keeps the request (seg.yaml ``ExportJobResponse``)."""
     ds = await api.create_dataset()
     request = {
         "fields": "identities.id,personalEmail.address",
@@ -69,13 +74,18 @@ async def test_verbatim_echo_repeats_the_request_with_defaults(
         {"segmentId": "seg-1", "segmentNs": "ups", "status": ["realized", "existing"]},
         {"segmentId": "seg-2", "segmentNs": "ups", "status": ["exited"]},
     ]
-    for key in ("fields", "mergePolicy", "additionalFields", "schema"):
-        assert job[key] == request[key]
-    assert job["filter"]["fromIngestTimestamp"] == "2024-01-01T00:00:00+02:00"
-    assert job["evaluationInfo"] == {"segmentation": False}
+    assert (job["mergePolicy"], job["schema"]) == (request["mergePolicy"], request["schema"])
     assert job["creationTime"] == job["updateTime"] == clock.now_ms()
     assert job["requestId"]
-    assert await get(api, job["id"]) == job
+    stored = await get(api, job["id"])
+    for key in ("fields", "mergePolicy", "additionalFields", "schema"):
+        assert stored[key] == request[key]
+    assert stored["filter"]["fromIngestTimestamp"] == "2024-01-01T00:00:00+02:00"
+    if variants.job_echo == "verbatim":  # the earlier echo: the stored request, defaults in
+        assert job == stored and stored["evaluationInfo"] == {"segmentation": False}
+    else:  # the guide's create answer leaves these out; no answer has evaluationInfo
+        assert {"fields", "additionalFields", "evaluationInfo"}.isdisjoint(job)
+        assert "fromIngestTimestamp" not in job["filter"] and "evaluationInfo" not in stored
 
 
 async def test_ids_increase_across_tenants(api: Api) -> None:

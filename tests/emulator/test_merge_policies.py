@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import COMPATIBLE, ManualClock, Variants
+from reconciler.emulator import ManualClock
 from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID, MergePolicyStore, default_policy
 from reconciler.wire import UPS_BASE
 from tests.emulator.emu_support import ORG, Api
@@ -56,7 +56,6 @@ async def test_policies_belong_to_their_sandbox(api: Api, app: Starlette) -> Non
     assert missing.status_code == 404 and missing.json()["errors"]["404"]
 
 
-@pytest.mark.parametrize("variants", [Variants.parse(["job-echo=resolved"], base=COMPATIBLE)])
 async def test_a_new_default_replaces_the_old_one_and_jobs_resolve_to_it(
     api: Api, app: Starlette
 ) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from reconciler.emulator import COMPATIBLE, EmulatorConfig, ManualClock, create_app
+from reconciler.emulator import EmulatorConfig, ManualClock, create_app
 from reconciler.emulator.seed import seed_database
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.anyio
 
 
 def client_for(db: Path, clock: ManualClock) -> httpx.AsyncClient:
-    app = create_app(EmulatorConfig(db_path=str(db), clock=clock, variants=COMPATIBLE))
+    app = create_app(EmulatorConfig(db_path=str(db), clock=clock))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://aep.test")
 
 
@@ -38,6 +39,10 @@ async def test_everything_survives_a_restart(tmp_path: Path) -> None:
         # The job fell due while no platform ran: this one exports it as it starts.
         assert (await api2.finished(job["id"]))["status"] == "SUCCEEDED"
         records = (await api2.call("GET", JOBS)).json()["records"]
+        # The cancelled job is still listed "marked for cancelling" (cancel=linger, 60 s).
+        assert [r["id"] for r in records] == [deleted["id"], job["id"]]
+        clock.advance(31)
+        records = (await api2.call("GET", JOBS)).json()["records"]
         assert [r["id"] for r in records] == [job["id"]]
         assert records[0]["status"] == "SUCCEEDED"
         newer = await api2.create_job(ds)
@@ -55,7 +60,10 @@ async def test_seeded_database_is_served(tmp_path: Path) -> None:
     async with client_for(db, clock) as client:
         api = Api(client)
         await api.login()
-        datasets = (await api.call("GET", DATASETS, sandbox="stage", params={"limit": 100})).json()
+        datasets: dict[str, Any] = {}
+        for start in (0, 20):  # Catalog's pages hold at most 20 (catalog-page-cap=20)
+            page = {"limit": 100, "start": start}
+            datasets |= (await api.call("GET", DATASETS, sandbox="stage", params=page)).json()
         assert len(datasets) == 30
         assert any(d["tags"].get("unifiedProfile") for d in datasets.values())
         assert all(d["classification"]["dataBehavior"] == "record" for d in datasets.values())
