@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import COMPATIBLE, EmulatorConfig, ManualClock, create_app
+from reconciler.emulator import EmulatorConfig, ManualClock, create_app
 from reconciler.remote import AepClient, Connection, RetryPolicy
 from reconciler.wire import PROFILE_UNION_SCHEMA
 
@@ -86,9 +86,6 @@ class Emulator:
 
 def make_emulator(**settings: object) -> Emulator:
     clock = ManualClock(start_ms=START_MS)
-    # The client's call tests pin the compatibility answers; the variant matrix (tests/e2e,
-    # tests/chaos) covers the Adobe-closest defaults.
-    settings.setdefault("variants", COMPATIBLE)
     config = EmulatorConfig(clock=clock, **settings)  # type: ignore[arg-type]
     return Emulator(create_app(config), clock)
 

@@ -80,6 +80,9 @@ def test_export_job_lifecycle(emulator: Emulator) -> None:
 
         second = await c.create_export_job(job_body(dataset_id))
         await c.cancel_export_job(second["id"])  # the platform answers 204
+        # Adobe does not say when a cancelled job leaves; the default keeps it listed 60 s.
+        assert [j["id"] for j in await c.list_export_jobs()] == [second["id"], job["id"]]
+        emulator.clock.advance(61)
         with pytest.raises(ApiError) as gone:
             await c.get_export_job(second["id"])
         assert gone.value.status == 404

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reconciler.emulator import Variants
 from reconciler.emulator.seed import seed_database
 from reconciler.remote import AepClient
 
@@ -73,15 +74,30 @@ def minimum_dataset_requests(n: int, limit: int) -> int:
 
 
 @pytest.mark.slow
-def test_ten_thousand_datasets_in_the_minimum_requests(seeded: Emulator, seeded_db: Path) -> None:
-    c = seeded.client()
+@pytest.mark.parametrize(
+    ("cap", "pages"),
+    [
+        ("20", 500),  # the default: FCD's 20 per page for service tokens
+        ("100", 100),  # catalog.yaml's maximum, honoured without observableSchema
+    ],
+)
+def test_ten_thousand_datasets_in_the_minimum_requests(
+    seeded_db: Path, cap: str, pages: int
+) -> None:
+    """The client asks for 100 a page; it reads every page the platform fills, then the
+    empty one that ends the list, whatever the platform's cap."""
+    emu = make_emulator(
+        db_path=str(seeded_db), variants=Variants.parse([f"catalog-page-cap={cap}"])
+    )
+    c = emu.client()
     found = run(using(c, lambda c: c.list_datasets(properties=["name", "tags"])))
+    emu.app.state.platform.close()
     assert sorted(found) == sorted(_ids(seeded_db, "datasets"))
     assert all(set(d) <= {"name", "tags"} and d["name"] for d in found.values())
-    expected = minimum_dataset_requests(N, 100)
-    assert expected == 101  # 100 full pages, then the empty one
+    expected = minimum_dataset_requests(N, int(cap))
+    assert expected == pages + 1  # every full page, then the empty one
     assert c.stats.by_call["GET /dataSets"] == expected
-    assert seeded.served(*LIST_DATASETS) == expected
+    assert emu.served(*LIST_DATASETS) == expected
     assert c.stats.retries == 0
 
 
