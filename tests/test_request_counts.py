@@ -20,7 +20,7 @@ import pytest
 from starlette.applications import Starlette
 
 from reconciler.applier import Applier
-from reconciler.emulator import COMPATIBLE, EmulatorConfig, Variants, create_app
+from reconciler.emulator import EmulatorConfig, Variants, create_app
 from reconciler.emulator.seed import seed_database
 from reconciler.live import DATASET_PROPERTIES, observe
 from reconciler.ownership import STACK_TAG
@@ -30,7 +30,10 @@ from reconciler.remote import AepClient, Connection
 from reconciler.render.plan import observed_line
 
 STACK = "counts"
-PAGE = 100
+PAGE = 100  # what the client asks for
+# What Catalog serves: at most 20 a page (FCD: with observableSchema, which the plan's
+# projection names, and for service tokens; catalog-page-cap=20, the default).
+SERVED = 20
 CONN = Connection(
     platform_url="http://emulator",
     ims_url="http://emulator",
@@ -60,9 +63,7 @@ class Recording(httpx.AsyncBaseTransport):
 
 
 def _app(db: Path) -> Iterator[Starlette]:
-    # Minimal page counts with limit=100 pages: the compatibility set honours the limit
-    # (the 20-per-page cap is counted in tests/e2e/test_variants.py).
-    app = create_app(EmulatorConfig(db_path=str(db), variants=COMPATIBLE))
+    app = create_app(EmulatorConfig(db_path=str(db)))
     yield app
     app.state.platform.close()
 
@@ -104,8 +105,8 @@ def test_owned_datasets_cost_a_page_each_plus_one_whatever_the_foreign_ones(
         state, transport = _run(_observe(app))
     assert len(state.datasets) == owned
     lists = [r for r in transport.requests if r.url.path.endswith("/dataSets")]
-    # ceil(owned / 100) pages, then the empty page that ends the list (a short page may not)
-    assert len(lists) == math.ceil(owned / PAGE) + 1
+    # ceil(owned / 20) pages, then the empty page that ends the list (a short page may not)
+    assert len(lists) == math.ceil(owned / SERVED) + 1
     for request in lists:
         query = parse_qs(request.url.query.decode())
         assert query["tags"] == [f"{STACK_TAG}:{STACK}"]
@@ -175,7 +176,7 @@ def test_a_plan_reads_list_endpoints_only(tmp_path: Path) -> None:
     assert transport.calls() == {
         "POST /ims/token/v3": 1,
         "GET /data/core/ups/segment/definitions": 1,  # every segmentName checked in one list
-        "GET /data/foundation/catalog/dataSets": 3,  # 120 owned: two pages, then an empty one
+        "GET /data/foundation/catalog/dataSets": 7,  # 120 owned: six pages, then an empty one
         "GET /data/core/ups/export/jobs": 4,  # 370 jobs: ceil(370 / 100)
     }
     assert plan.observation.requests == len(transport.requests)
