@@ -81,7 +81,8 @@ def test_segmentation_export_jobs(aepp_url: str, variants: Variants) -> None:
     created = [seg.createExport(request) for _ in range(7)]
     assert all(job["destination"]["dataSetId"] == ds for job in created)
     first = seg.getExport(created[0]["id"])
-    assert first["id"] == created[0]["id"] and first["status"] == "NEW"
+    assert first["id"] == created[0]["id"]
+    assert first["status"] in ("NEW", "PROCESSING")  # on a busy machine it may have started
     everything = seg.getExportJobs()  # pages of 3 by reading offset out of link.next
     assert [job["id"] for job in everything] == sorted((j["id"] for j in created), reverse=True)
     status = seg.deleteExport(created[0]["id"])

@@ -1,7 +1,9 @@
 """An HTTP fuzzer against ``reconciler emulator serve``: requests generated from the API
 description (tests/fuzz/api_description.py), valid-looking and hostile alike, get no 5xx,
 no dropped connection, no traceback in the server's output, and the server's memory stays
-bounded. The budget is small (a few hundred requests) so it runs with the suite."""
+bounded. Adobe's own OpenAPI operations join ours when the files are next to the
+checkout (tests/fuzz/adobe_openapi.py). The budget is small (a few hundred requests) so
+it runs with the suite."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.emulator.emu_support import served
+from tests.fuzz import adobe_openapi
 from tests.fuzz.api_description import OPERATIONS, Operation
 
 ORG, CLIENT, SECRET = "embedded@AdobeOrg", "reconciler-embedded", "embedded-secret"
@@ -92,9 +95,13 @@ ids = st.one_of(
 )
 
 
+# Our description, plus Adobe's own operations and parameters where this machine has them.
+ALL_OPERATIONS = (*OPERATIONS, *adobe_openapi.operations())
+
+
 @st.composite
 def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, Any]]:
-    op: Operation = draw(st.sampled_from(OPERATIONS))
+    op: Operation = draw(st.sampled_from(ALL_OPERATIONS))
     path = op.path.replace(
         "{id}",
         draw(
@@ -214,3 +221,16 @@ def test_no_request_gets_a_5xx_or_breaks_the_server(
     assert proc.poll() is None, "the server died"
     _assert_no_traceback(proc)
     assert _rss_mb(proc.pid) < MAX_RSS_MB
+
+
+@pytest.mark.skipif(not adobe_openapi.available(), reason="Adobe's OpenAPI files are not here")
+def test_adobe_operations_the_platform_serves_are_all_fuzzed() -> None:
+    adobe = adobe_openapi.operations()
+    served = {(op.method, op.path) for op in adobe}
+    assert {
+        ("GET", "/data/foundation/catalog/dataSets"),
+        ("POST", "/data/core/ups/export/jobs"),
+    } <= served
+    listing = next(op for op in adobe if op.path.endswith("/dataSets") and op.method == "GET")
+    assert {"limit", "start", "properties", "orderBy", "property", "tags"} <= set(listing.query)
+    assert all(op in ALL_OPERATIONS for op in adobe)

@@ -64,7 +64,9 @@ def _yield_to_the_api() -> None:
     speed while an export runs (bench/exports.py). Elsewhere this is a no-op.
     """
     with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EXPORT_NICENESS)
+        thread = threading.get_native_id()
+        niceness = os.getpriority(os.PRIO_PROCESS, thread) + EXPORT_NICENESS
+        os.setpriority(os.PRIO_PROCESS, thread, min(niceness, 19))
 
 
 def _export(store: Path, spec: ExportSpec, task: _Task) -> ExportResult:
