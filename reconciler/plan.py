@@ -23,7 +23,9 @@ from reconciler.resources import ResourceKey
 # 1.3: an ExportJob create carries its inventory tag's values (``inventory``), and a change
 # with a JSON Patch names the dataset it goes to (``patch_dataset_id``).
 # 1.4: the plan says which reconciler made it and when, and its --only scope.
-FORMAT_VERSION = "1.4"
+# 1.5: a finding may be ``acknowledged`` (a foreign job acknowledged by id, not drift), and
+# the plan may carry ``notes`` (an acknowledged id no longer listed).
+FORMAT_VERSION = "1.5"
 
 
 class Action(enum.Enum):
@@ -74,6 +76,9 @@ class FindingType(enum.Enum):
     STALE = "stale"  # a recurring export's latest job is older than its schedule allows
     UNMANAGED = "unmanaged"  # not ours, inside our scope (a job into a managed dataset)
     ORPHANED = "orphaned"  # owned by the stack, no manifest
+    # not ours, inside our scope, and acknowledged by id in reconciler.yaml or a flag:
+    # reported, never drift
+    ACKNOWLEDGED = "acknowledged"
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,11 @@ class Finding:
     @property
     def out_of_band(self) -> bool:
         return self.origin is not Origin.CONFIG
+
+    @property
+    def is_drift(self) -> bool:
+        """A difference someone has to act on: everything but an acknowledged foreign job."""
+        return self.type is not FindingType.ACKNOWLEDGED
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -299,11 +309,13 @@ class Plan:
     created: str = ""  # when it was made, RFC 3339 UTC ("" for a plan built by hand)
     made_by: str = __version__  # the reconciler version that made it
     scope: tuple[ResourceKey, ...] = ()  # --only: the objects planned; () = the whole stack
+    notes: tuple[str, ...] = ()  # for people, never a reason to act (a stale acknowledgement)
 
     @property
     def drift(self) -> tuple[Finding, ...]:
-        """Differences made on the platform outside reconciler (not by editing manifests)."""
-        return tuple(f for f in self.findings if f.out_of_band)
+        """Differences made on the platform outside reconciler (not by editing manifests);
+        an acknowledged foreign job is not one."""
+        return tuple(f for f in self.findings if f.out_of_band and f.is_drift)
 
     @property
     def actionable(self) -> tuple[Change, ...]:
@@ -351,6 +363,8 @@ class Plan:
         }
         if self.resolved:
             out["resolved"] = [r.to_json() for r in self.resolved]
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
     @classmethod
@@ -370,6 +384,7 @@ class Plan:
             created=data.get("timestamp") or "",
             made_by=str(data.get("reconciler_version") or "unknown"),
             scope=tuple(ResourceKey.parse(k) for k in data.get("scope", ())),
+            notes=tuple(str(n) for n in data.get("notes", ())),
         )
 
     def digest(self) -> str:
@@ -402,3 +417,4 @@ class PlanOptions:
     ignore_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> paths
     only: tuple[ResourceKey, ...] = ()  # plan these objects (and what they need) alone
     replace: tuple[ResourceKey, ...] = ()  # ExportJobs to run again although theirs is kept
+    acknowledged: tuple[str, ...] = ()  # ids of foreign export jobs reported, not drift

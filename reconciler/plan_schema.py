@@ -143,6 +143,11 @@ def plan_schema() -> dict[str, Any]:
     )
     schema = _object(properties, description)
     schema["properties"]["resolved"] = _resolved()  # present only when a name was resolved
+    schema["properties"]["notes"] = {  # present only when there is one
+        "type": "array",
+        "items": _STRING,
+        "description": "remarks for people, never a reason to act (optional)",
+    }
     return {
         "$schema": DRAFT,
         "title": "reconciler plan",

@@ -112,6 +112,7 @@ def _payload(saved: SavedPlan) -> dict[str, Any]:
     options["ignore_fields"] = {k: list(v) for k, v in saved.options.ignore_fields.items()}
     options["only"] = [str(k) for k in saved.options.only]
     options["replace"] = [str(k) for k in saved.options.replace]
+    options["acknowledged"] = list(saved.options.acknowledged)
     return {
         "plan_id": saved.plan_id,
         "created_at": saved.created_at,
@@ -179,6 +180,7 @@ def read(path: Path, key: bytes | None = None) -> SavedPlan:
         for keys in ("only", "replace"):
             opts[keys] = tuple(ResourceKey.parse(k) for k in opts.get(keys, ()))
         opts["ignore_fields"] = {k: tuple(v) for k, v in opts.get("ignore_fields", {}).items()}
+        opts["acknowledged"] = tuple(str(i) for i in opts.get("acknowledged", ()))
         return SavedPlan(
             plan_id=payload["plan_id"],
             plan=Plan.from_json(payload["plan"]),

@@ -70,6 +70,10 @@ class Session:
         return self.config.ignore_fields if self.config else {}
 
     @property
+    def acknowledged_jobs(self) -> tuple[str, ...]:
+        return self.config.acknowledged_jobs if self.config else ()
+
+    @property
     def variables(self) -> Mapping[str, str]:
         return self.config.variables if self.config else {}
 

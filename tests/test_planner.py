@@ -404,6 +404,29 @@ def test_foreign_job_in_managed_dataset_is_unmanaged_and_untouched() -> None:
     assert [(f.type, f.id) for f in p.drift] == [(FindingType.UNMANAGED, "999")]
 
 
+def test_an_acknowledged_foreign_job_is_reported_not_drift_and_a_gone_one_is_a_note() -> None:
+    ms = manifests(dataset(), job())
+    live = applied(ms)
+    ds_id = next(iter(live.datasets))
+    foreign = live_job(
+        {"id": 999, "status": "SUCCEEDED", "creationTime": 9999, "fields": "identities.id",
+         "destination": {"datasetId": ds_id}, "schema": {"name": "_xdm.context.profile"}}
+    )  # fmt: skip
+    assert foreign is not None
+    live.jobs.insert(0, foreign)
+    p = plan(ms, live, acknowledged=("999", "555"))
+    assert p.drift == () and not p.actionable
+    assert [(f.type, f.id) for f in p.findings] == [(FindingType.ACKNOWLEDGED, "999")]
+    assert p.notes == (
+        "acknowledged export job 555 is no longer listed in the stack's datasets; "
+        "it can be removed from acknowledge.exportJobs",
+    )
+    # an id the stack manages itself is neither acknowledged nor a note
+    own = next(j.id for j in live.jobs if j.id != "999")
+    mine = plan(ms, live, acknowledged=(own,))
+    assert mine.notes == () and [f.type for f in mine.findings] == [FindingType.UNMANAGED]
+
+
 def test_removed_job_manifest_cancels_only_active_jobs() -> None:
     ms = manifests(dataset(), job("a"), job("b", fields="identities.id"))
     live = applied(ms, job_status="PROCESSING")

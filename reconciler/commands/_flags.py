@@ -140,4 +140,5 @@ def options_from(args: argparse.Namespace, ctx: Context) -> PlanOptions:
         ignore_fields=ctx.session.ignore_fields,
         only=tuple(dict.fromkeys(args.only)),
         replace=tuple(dict.fromkeys(args.replace)),
+        acknowledged=ctx.session.acknowledged_jobs,
     )

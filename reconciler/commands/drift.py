@@ -28,7 +28,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "drift",
         description="Read live state and report every difference from the manifests: missing, "
-        "changed (field by field, live vs declared), failed, unmanaged and orphaned objects. "
+        "changed (field by field, live vs declared), failed, stale, unmanaged and orphaned "
+        "objects; foreign jobs acknowledged by id are reported, not counted as drift. "
         "Several --target are checked concurrently. Exit 0 in sync, 2 drift found, 1 error "
         "(on any target). Changes nothing, except with --write.",
     )
@@ -40,6 +41,14 @@ def register(subparsers: Any) -> None:
         help="target of reconciler.yaml; repeat for several (default: its defaultTarget)",
     )
     add_var_flag(parser)
+    parser.add_argument(
+        "--acknowledge",
+        action="append",
+        default=[],
+        metavar="JOB_ID",
+        help="report this foreign export job as acknowledged, not drift (repeatable; "
+        "adds to the target's acknowledge.exportJobs in reconciler.yaml)",
+    )
     parser.add_argument(
         "--format",
         choices=("text", "json", "markdown", github.GITHUB_FORMAT),
@@ -61,11 +70,18 @@ def targets_of(args: argparse.Namespace) -> list[str | None]:
     return names or [None]
 
 
-async def check(ctx: Context) -> TargetReport:
+def options_for(ctx: Context, acknowledge: Sequence[str] = ()) -> PlanOptions:
+    """What drift plans with: the target's ignoreFields, its acknowledged jobs and the
+    ``--acknowledge`` ids."""
+    acknowledged = tuple(dict.fromkeys([*ctx.session.acknowledged_jobs, *acknowledge]))
+    return PlanOptions(ignore_fields=ctx.session.ignore_fields, acknowledged=acknowledged)
+
+
+async def check(ctx: Context, acknowledge: Sequence[str] = ()) -> TargetReport:
     """Plan against one target and keep what differs; an error becomes the report's error."""
     try:
         async with ctx.session.client() as client:
-            plan = await plan_for(ctx, client, PlanOptions(ignore_fields=ctx.session.ignore_fields))
+            plan = await plan_for(ctx, client, options_for(ctx, acknowledge))
     except ReconcilerError as exc:
         return TargetReport(
             ctx.session.target, ctx.stack, error=str(exc), endpoint=ctx.session.endpoint
@@ -85,11 +101,13 @@ def _load(args: argparse.Namespace, target: str | None, many: bool) -> Context |
         return TargetReport(target or "default", "-", error=str(exc))
 
 
-async def check_all(contexts: Sequence[Context | TargetReport]) -> list[TargetReport]:
+async def check_all(
+    contexts: Sequence[Context | TargetReport], acknowledge: Sequence[str] = ()
+) -> list[TargetReport]:
     """Every target at once; reports come back in the order the targets were given."""
 
     async def one(item: Context | TargetReport) -> TargetReport:
-        return item if isinstance(item, TargetReport) else await check(item)
+        return item if isinstance(item, TargetReport) else await check(item, acknowledge)
 
     return list(await asyncio.gather(*(one(item) for item in contexts)))
 
@@ -110,7 +128,7 @@ def write_back_report(report: TargetReport, ctx: Context) -> int:
         print(f"reconciler: not written: {key} {path}: {why}", file=sys.stderr)
     files = len(done.edits)
     print(f"Wrote the platform's values into {files} manifest file{'s' * (files != 1)}.")
-    left = [f for f in report.findings if not done.resolved(f)]
+    left = [f for f in report.findings if f.is_drift and not done.resolved(f)]
     return EXIT_DRIFT if left else EXIT_OK
 
 
@@ -126,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
                     f"reconciler drift · stack {ctx.stack} · {ctx.session.describe()}",
                     file=sys.stderr,
                 )
-    reports = _async.run(lambda: check_all(contexts))
+    reports = _async.run(lambda: check_all(contexts, args.acknowledge))
     for report in reports:
         if report.error is not None:
             print(f"reconciler: error: target {report.target}: {report.error}", file=sys.stderr)

@@ -45,6 +45,7 @@ class TargetConfig:
     variables: Mapping[str, str]
     ignore_fields: Mapping[str, tuple[str, ...]]  # kind -> spec-relative paths
     embedded: bool = False  # ``platform: embedded``
+    acknowledged_jobs: tuple[str, ...] = ()  # foreign export job ids: reported, not drift
     # where the target ("") and each field it sets are written, for diagnostics
     where: Mapping[str, SourceRange] = field(default_factory=dict)
 
@@ -96,6 +97,7 @@ def _target(
         variables=variables,
         ignore_fields={k: tuple(v) for k, v in sorted(model.ignoreFields.items())},
         embedded=model.platform == "embedded",
+        acknowledged_jobs=tuple(dict.fromkeys(model.acknowledge.exportJobs)),
         where=_where(doc, name, model),
     )
 

@@ -24,6 +24,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class AcknowledgeModel(_Strict):
+    """Foreign objects in the stack's scope that drift reports as acknowledged, not drift."""
+
+    exportJobs: list[Annotated[str, Field(min_length=1, pattern=r"^\S+$")]] = Field(
+        default_factory=list,
+        description="ids of export jobs someone else made into the stack's datasets",
+    )
+
+
 class TargetModel(_Strict):
     platform: Literal["embedded"] | None = None
     platformUrl: Annotated[str, Field(pattern=r"^https?://")] | None = None
@@ -38,6 +47,7 @@ class TargetModel(_Strict):
         default_factory=dict
     )
     ignoreFields: dict[str, list[str]] = Field(default_factory=dict)
+    acknowledge: AcknowledgeModel = Field(default_factory=AcknowledgeModel)
 
 
 class ProjectModel(_Strict):

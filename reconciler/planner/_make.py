@@ -16,7 +16,7 @@ from reconciler.planner.jobs import (
     job_spec,
     plan_job,
 )
-from reconciler.planner.leftovers import leftover_jobs, tidy
+from reconciler.planner.leftovers import leftover_jobs, stale_acknowledgements, tidy
 from reconciler.planner.lookalikes import Lookalike, find_lookalike
 from reconciler.planner.safety import guard
 from reconciler.planner.scope import narrow
@@ -63,7 +63,9 @@ def make_plan(
         rerun = spec.desired.key in options.replace
         plan_job(spec, ledger, jobs, live.now_ms, rerun=rerun)
     deleted = {c.id for c in datasets.changes if c.action is Action.DELETE and c.id}
-    leftover_jobs(live, ledgers, {j.key.name for j in manifests.export_jobs}, jobs, deleted)
+    acknowledged = frozenset(options.acknowledged)
+    declared_jobs = {j.key.name for j in manifests.export_jobs}
+    leftover_jobs(live, ledgers, declared_jobs, jobs, deleted, acknowledged)
     changes, findings = narrow(
         datasets.changes + jobs.changes, datasets.findings + jobs.findings, options.only
     )
@@ -82,6 +84,7 @@ def make_plan(
         ),
         ignored={**datasets.ignored, **jobs.ignored},
         scope=tuple(options.only),
+        notes=stale_acknowledgements(live, acknowledged),
     )
 
 

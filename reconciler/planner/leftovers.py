@@ -3,15 +3,16 @@
 A job the inventory names under a manifest that is gone is cancelled while it runs (once:
 a job whose cancel was asked for counts as cancelled, however long the platform keeps
 listing it). A job nobody's inventory names was started by someone else: reported, never
-touched. Each dataset's inventory is tidied (records of jobs no longer listed and resolved
-intents dropped, lost records written back) by one change that writes that dataset anyway,
-never by a change of its own: tidying alone is never a reason to apply.
+touched (one acknowledged by id is reported as acknowledged, not as drift). Each dataset's
+inventory is tidied (records of jobs no longer listed and resolved intents dropped, lost
+records written back) by one change that writes that dataset anyway, never by a change of
+its own: tidying alone is never a reason to apply.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 
 from reconciler.inventory import job_tag, texts
 from reconciler.live import LiveJob, LiveState
@@ -28,9 +29,11 @@ def leftover_jobs(
     declared: set[str],
     result: JobPlan,
     deleted: Set[str] = frozenset(),
+    acknowledged: Set[str] = frozenset(),
 ) -> None:
-    """Jobs in owned datasets that no declaration claimed: report others', and say what
-    happens to ours whose manifest is gone (``deleted``: datasets this plan deletes)."""
+    """Jobs in owned datasets that no declaration claimed: report others' (``acknowledged``:
+    ids reported as acknowledged, not unmanaged), and say what happens to ours whose
+    manifest is gone (``deleted``: datasets this plan deletes)."""
     removed: dict[str, list[tuple[LiveJob, Claim]]] = {}
     for dataset_id in sorted(live.datasets):
         ledger = ledgers[dataset_id]
@@ -39,19 +42,30 @@ def leftover_jobs(
             if job.id in result.claimed or (claim is not None and claim.name in declared):
                 continue  # a declaration's, here or (moved since) in another dataset
             if claim is None:
-                result.findings.append(_unmanaged(job, dataset_id))
+                result.findings.append(_foreign(job, dataset_id, job.id in acknowledged))
             else:
                 removed.setdefault(claim.name, []).append((job, claim))
     for name, jobs in sorted(removed.items()):
         _removed_manifest(ResourceKey(EXPORT_JOB, name), jobs, ledgers, deleted, result)
 
 
-def _unmanaged(job: LiveJob, dataset_id: str) -> Finding:
+def _foreign(job: LiveJob, dataset_id: str, acknowledged: bool) -> Finding:
     detail = f"created outside reconciler into managed dataset {dataset_id} ({job.status})"
+    kind = FindingType.ACKNOWLEDGED if acknowledged else FindingType.UNMANAGED
     return Finding(
-        EXPORT_JOB, f"job-{job.id}", FindingType.UNMANAGED, id=job.id, detail=detail,
-        live=job.request,
+        EXPORT_JOB, f"job-{job.id}", kind, id=job.id, detail=detail, live=job.request,
     )  # fmt: skip
+
+
+def stale_acknowledgements(live: LiveState, acknowledged: Iterable[str]) -> tuple[str, ...]:
+    """A note for each acknowledged id the platform no longer lists in the stack's datasets:
+    nothing to act on, but the id can go from the list."""
+    listed = {j.id for j in live.jobs}
+    return tuple(
+        f"acknowledged export job {i} is no longer listed in the stack's datasets; "
+        "it can be removed from acknowledge.exportJobs"
+        for i in sorted(set(acknowledged) - listed)
+    )
 
 
 def _removed_manifest(

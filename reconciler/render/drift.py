@@ -13,6 +13,7 @@ from reconciler.render.plan import endpoint_markdown
 
 REPORT_FORMAT_VERSION = "1.0"  # the drift report's JSON, versioned apart from the plan's
 _MAX_VALUE_CHARS = 200  # a whole export request is too long for one text line
+_TYPE_WIDTH = max(len(t.value) for t in FindingType)  # the text report's first column
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,23 @@ class TargetReport:
     ignored: Mapping[str, int] = field(default_factory=dict)  # "Kind/name" -> fields ignored
     error: str | None = None
     endpoint: Endpoint | None = None
+    notes: tuple[str, ...] = ()  # for people: nothing drifted because of them
 
     @classmethod
     def from_plan(cls, plan: Plan) -> TargetReport:
-        return cls(plan.target, plan.stack, plan.findings, dict(plan.ignored), None, plan.endpoint)
+        return cls(
+            plan.target, plan.stack, plan.findings, dict(plan.ignored), None, plan.endpoint,
+            plan.notes,
+        )  # fmt: skip
+
+    @property
+    def drifted(self) -> tuple[Finding, ...]:
+        """The findings that are drift: all but the acknowledged foreign jobs."""
+        return tuple(f for f in self.findings if f.is_drift)
 
     @property
     def in_sync(self) -> bool:
-        return self.error is None and not self.findings
+        return self.error is None and not self.drifted
 
     @property
     def ignored_total(self) -> int:
@@ -52,6 +62,7 @@ class TargetReport:
             "findings": [f.to_json() for f in self.findings],
             "counts": self.counts(),
             "ignored": dict(sorted(self.ignored.items())),
+            "notes": list(self.notes),
         }
         if self.error is not None:
             data["error"] = self.error
@@ -82,11 +93,14 @@ def _summary(report: TargetReport) -> str:
     if report.error is not None:
         return f"error: {report.error}"
     ignored = report.ignored_total
-    tail = f"; {ignored} field(s) ignored by ignoreFields" if ignored else ""
+    counts = report.counts()
+    acknowledged = counts.pop(FindingType.ACKNOWLEDGED.value)
+    tail = f"; {acknowledged} acknowledged" if acknowledged else ""
+    tail += f"; {ignored} field(s) ignored by ignoreFields" if ignored else ""
     if report.in_sync:
         return f"in sync{tail}"
-    parts = [f"{n} {t}" for t, n in report.counts().items() if n]
-    total = len(report.findings)
+    parts = [f"{n} {t}" for t, n in counts.items() if n]
+    total = len(report.drifted)
     return f"{total} finding{'s' if total != 1 else ''} ({', '.join(parts)}){tail}"
 
 
@@ -95,7 +109,7 @@ def finding_text(finding: Finding) -> str:
     fields = "; ".join(f"{p}: {_short(lv)} → {_short(dv)}" for p, lv, dv in field_changes(finding))
     tail = f" [{fields}]" if fields else ""
     return (
-        f"  {finding.type.value:<9} {finding.kind}/{finding.name}{ident}: "
+        f"  {finding.type.value:<{_TYPE_WIDTH}} {finding.kind}/{finding.name}{ident}: "
         f"{finding.detail} ({finding.origin.value}){tail}"
     )
 
@@ -111,6 +125,7 @@ def report_text(reports: Sequence[TargetReport]) -> str:
         if report.ignored:
             named = ", ".join(f"{k}: {n}" for k, n in sorted(report.ignored.items()))
             lines.append(f"  ignored by ignoreFields: {named}")
+        lines += [f"  note: {n}" for n in report.notes]
         lines.append(f"Drift {report.target}: {_summary(report)}.")
     return "\n".join(lines) + "\n"
 
@@ -181,6 +196,9 @@ def _md_target(report: TargetReport) -> list[str]:
     if report.ignored:
         named = ", ".join(f"`{k}`: {n}" for k, n in sorted(report.ignored.items()))
         lines += [f"_Ignored by ignoreFields: {named}._", ""]
+    lines += [f"_Note: {_md(n)}._" for n in report.notes]
+    if report.notes:
+        lines.append("")
     return lines
 
 

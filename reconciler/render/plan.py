@@ -164,6 +164,10 @@ def plan_text(plan: Plan, *, colour: bool = False) -> str:
     if plan.drift:
         lines += ["", "Changed outside reconciler:"]
         lines += [_paint(finding_line(f), "!", colour) for f in plan.drift]
+    acknowledged = sorted(f.id or f.name for f in plan.findings if not f.is_drift)
+    if acknowledged:
+        lines += ["", f"Acknowledged foreign export jobs (not drift): {', '.join(acknowledged)}"]
+    lines += [f"Note: {n}" for n in plan.notes]
     ignored = sum(plan.ignored.values())
     if ignored:
         lines += [

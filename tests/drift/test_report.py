@@ -59,6 +59,14 @@ FINDINGS = (
     ),
     Finding(
         "ExportJob",
+        "job-14",
+        FindingType.ACKNOWLEDGED,
+        id="14",
+        detail=f"created outside reconciler into managed dataset {DATASET_ID} (SUCCEEDED)",
+        live={"fields": "person.name"},
+    ),
+    Finding(
+        "ExportJob",
         "lapsed-customers",
         FindingType.CHANGED,
         id="11",
@@ -83,6 +91,7 @@ DRIFTED = TargetReport(
     FINDINGS,
     {"Dataset/profile-export": 1, "ExportJob/x": 2},
     endpoint=STAGING,
+    notes=("acknowledged export job 7 is no longer listed in the stack's datasets",),
 )
 CLEAN = TargetReport(
     "local", "marketing-exports", (), {"Dataset/profile-export": 1}, endpoint=LOCAL
@@ -147,7 +156,27 @@ def test_report_from_a_plan_keeps_its_findings_and_ignores() -> None:
         "stale": 1,
         "unmanaged": 1,
         "orphaned": 1,
+        "acknowledged": 1,
     }
+
+
+def test_acknowledged_jobs_and_notes_alone_are_in_sync_in_every_format() -> None:
+    acknowledged = tuple(f for f in FINDINGS if f.type is FindingType.ACKNOWLEDGED)
+    note = "acknowledged export job 7 is no longer listed in the stack's datasets"
+    plan = Plan("marketing-exports", "local", (), acknowledged, notes=(note,))
+    report = TargetReport.from_plan(plan)
+    assert report.in_sync and plan.drift == ()
+    assert exit_code([report]) == 0
+    text = render([report], "text")
+    assert "  acknowledged ExportJob/job-14 (14)" in text
+    assert f"  note: {note}" in text
+    assert "Drift local: in sync; 1 acknowledged." in text
+    data = json.loads(render([report], "json"))
+    assert data["in_sync"] is True and data["targets"][0]["notes"] == [note]
+    assert data["targets"][0]["counts"]["acknowledged"] == 1
+    assert "**in sync; 1 acknowledged**" in render([report], "markdown")
+    unmanaged = Finding("ExportJob", "job-15", FindingType.UNMANAGED, id="15")
+    assert exit_code([TargetReport.from_plan(Plan("s", "t", (), (*acknowledged, unmanaged)))]) == 2
 
 
 @pytest.mark.parametrize(

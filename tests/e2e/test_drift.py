@@ -189,6 +189,7 @@ def test_out_of_band_changes_of_every_type_are_exactly_the_findings(
         "stale": 0,
         "unmanaged": 1,
         "orphaned": 1,
+        "acknowledged": 0,
     }
 
     text = run_cli(platform, workdir, ["drift"])

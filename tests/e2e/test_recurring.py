@@ -49,7 +49,7 @@ def test_a_recurring_export_is_created_again_once_its_period_has_passed(
     assert change[("ExportJob", "all-profiles")]["reason"] == "last export 26 h ago, every 24 h"
     assert [(f["type"], f["name"]) for f in doc["drift"]] == [("stale", "all-profiles")]
     drift = run_cli(frozen, workdir, ["drift"])
-    assert drift.code == 2 and "stale     ExportJob/all-profiles" in drift.out, drift.out
+    assert drift.code == 2 and "stale        ExportJob/all-profiles" in drift.out, drift.out
 
     text = apply(frozen, workdir)
     assert text.code == 0, text.out + text.err

@@ -49,6 +49,27 @@ def test_target_variables_win_over_shared_ones(tmp_path: Path) -> None:
     assert dict(load_project(tmp_path).targets["t"].variables) == {"a": "shared", "b": "mine"}
 
 
+def test_a_target_acknowledges_foreign_export_jobs_by_id(tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text(
+        "stack: s\ntargets:\n  t:\n    acknowledge:\n      exportJobs: ['41', '7', '41']\n  u: {}\n"
+    )
+    targets = load_project(tmp_path).targets
+    assert targets["t"].acknowledged_jobs == ("41", "7")
+    assert targets["u"].acknowledged_jobs == ()
+
+
+def test_an_acknowledgement_names_ids_only(tmp_path: Path) -> None:
+    (tmp_path / "reconciler.yaml").write_text(
+        "stack: s\ntargets:\n  t:\n    acknowledge: {exportJobs: ['has space'], jobs: []}\n"
+    )
+    with pytest.raises(ManifestError) as exc:
+        load_project(tmp_path)
+    found = sorted(str(d) for d in exc.value.diagnostics)
+    assert len(found) == 2, found
+    assert any("reconciler.yaml:4:" in d and "acknowledge.exportJobs" in d for d in found), found
+    assert any("acknowledge.jobs" in d for d in found), found
+
+
 def test_without_reconciler_yaml_the_stack_is_the_folder_name(tmp_path: Path) -> None:
     root = tmp_path / "My Exports_2"
     root.mkdir()
