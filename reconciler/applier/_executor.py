@@ -159,6 +159,14 @@ class Applier:
             if change.action is Action.REPLACE:
                 return await self._create_dataset(change, after)
             return None
+        if change.action is Action.ADOPT:  # an existing job, recorded in its dataset's inventory
+            await self._call(
+                self._client.json_patch_dataset,
+                change.patch_dataset_id,
+                list(change.dataset_patch),
+                if_match=change.if_match,
+            )
+            return None
         await self._cancel(change.cancel_ids)
         self.result.cancelled_jobs.extend(change.cancel_ids)
         if change.action is Action.CANCEL:

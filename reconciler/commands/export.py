@@ -35,7 +35,7 @@ from reconciler.ownership import manifest_name
 from reconciler.pipeline import Context, load_context, resolve_references
 from reconciler.plan import Change, Plan, PlanOptions
 from reconciler.planner.adopt import adopt_change, manifest_document, manifest_spec, mismatches
-from reconciler.planner.jobs import declared_digests, job_ignore
+from reconciler.planner.jobs import recorded_digest
 from reconciler.planner.onboard import (
     Request,
     Selector,
@@ -214,9 +214,7 @@ def job_records(ctx: Context, manifests: ManifestSet, item: Found) -> dict[str, 
     for job in manifests.export_jobs:
         if job.dataset != item.name or job.key.name not in runs:
             continue
-        destination = {k: v for k, v in job.body["destination"].items() if k != "dataset"}
-        body = {**job.body, "destination": {**destination, "datasetId": item.dataset_id}}
-        digest = declared_digests(body, job_ignore(options, job))[0].digest
+        digest = recorded_digest(job, item.dataset_id, options)
         tags[job_tag(job.key.name)] = [
             Entry(digest, run.id).text() for run in reversed(runs[job.key.name])
         ]

@@ -1,4 +1,4 @@
-"""``reconciler import``: adopt an existing dataset into the stack; write or check its manifest."""
+"""``reconciler import``: adopt an existing dataset or export job; write or check its manifest."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
 from reconciler.commands import _async
 from reconciler.commands._adopting import event_printer
+from reconciler.commands._import_job import import_job
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
 from reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
@@ -32,7 +33,7 @@ from reconciler.planner.jobs import declared_inventory
 from reconciler.redaction import REDACTOR
 from reconciler.remote import AepClient
 from reconciler.render.plan import change_lines, use_colour
-from reconciler.resources import DATASET, EXPORT_JOB, KINDS, DesiredDataset, ManifestSet
+from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet
 
 EXIT_FAILED = 1
 
@@ -40,13 +41,14 @@ EXIT_FAILED = 1
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "import",
-        description="Adopt the live dataset ID as manifest NAME: check the manifest NAME "
-        "against it, or write PATH/datasets/NAME.yaml from it, then add the stack's "
-        "ownership tags. Only datasets can be imported.",
+        description="Adopt the live dataset or export job ID as manifest NAME: check the "
+        "manifest NAME against it, or write PATH/datasets/NAME.yaml (PATH/export-jobs/NAME.yaml) "
+        "from it, then add the stack's ownership tags (record the job in its dataset's "
+        "inventory). An export job's dataset must be managed by the stack already.",
     )
-    parser.add_argument("kind", metavar="KIND", help="Dataset")
+    parser.add_argument("kind", metavar="KIND", help="Dataset or ExportJob")
     parser.add_argument("name", metavar="NAME", help="the manifest name to manage it as")
-    parser.add_argument("id", metavar="ID", help="the live dataset's id")
+    parser.add_argument("id", metavar="ID", help="the live dataset's or export job's id")
     parser.add_argument("path", nargs="?", help="manifest directory (default: specs/)")
     parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
     add_approval_flags(parser, "adopt")
@@ -61,14 +63,8 @@ class Request:
 
 
 def check_kind(kind: str) -> None:
-    if kind == DATASET:
-        return
-    if kind == EXPORT_JOB:
-        raise ConfigError(
-            "an ExportJob cannot be imported: the platform gives a job no identity beyond its "
-            "request, so declare it in a manifest instead; its fingerprint matches the live job"
-        )
-    raise ConfigError(f"unknown kind {kind!r}: only {DATASET} can be imported (kinds: {KINDS})")
+    if kind not in (DATASET, EXPORT_JOB):
+        raise ConfigError(f"unknown kind {kind!r}: {DATASET} or {EXPORT_JOB} can be imported")
 
 
 def load(path: str | None, target: str | None) -> Context:
@@ -235,4 +231,6 @@ def run(args: argparse.Namespace) -> int:
     ctx = load(args.path, args.target)
     require_stack(ctx, "import")  # it writes the stack's ownership tags
     print(f"reconciler import · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
+    if args.kind == EXPORT_JOB:
+        return _async.run(lambda: import_job(args, ctx))
     return _async.run(lambda: _import(args, ctx))

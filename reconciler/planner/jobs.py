@@ -78,6 +78,17 @@ def declared_digests(body: Mapping[str, Any], ignore: tuple[str, ...]) -> tuple[
     return Declared(digest, frozenset({digest, spec_digest(body)}), body), hidden
 
 
+def recorded_digest(
+    desired: DesiredExportJob, dataset_id: str, options: PlanOptions | None = None
+) -> str:
+    """The digest a job of ``desired`` into live dataset ``dataset_id`` is recorded with in
+    the inventory: what the planner computes for it (export and import record adopted jobs
+    with it, so the next plan finds them its own)."""
+    destination = {k: v for k, v in desired.body["destination"].items() if k != "dataset"}
+    body = {**desired.body, "destination": {**destination, "datasetId": dataset_id}}
+    return declared_digests(body, job_ignore(options or PlanOptions(), desired))[0].digest
+
+
 def destination_of(
     desired: DesiredExportJob, outcomes: Mapping[str, DatasetOutcome], live: LiveState
 ) -> Destination:

@@ -69,3 +69,82 @@ def test_a_hand_export_is_unmanaged_until_acknowledged(
     assert "Changed outside reconciler" not in plan.out
     assert f"Acknowledged foreign export jobs (not drift): {foreign_id}" in plan.out
     assert {str(j["id"]) for j in other.jobs()} == jobs_before  # nothing created or cancelled
+
+
+def _managed_dataset(other: OtherClient) -> str:
+    [dataset_id] = [
+        i
+        for i, d in other.datasets().items()
+        if d["tags"].get("reconciler-name") == ["profile-export"]
+    ]
+    return dataset_id
+
+
+def test_a_hand_made_job_is_imported_into_a_manifest_and_plan_is_clean(
+    platform: Platform, workdir: Path, other: OtherClient
+) -> None:
+    applied = run_cli(platform, workdir, ["apply", "--auto-approve"])
+    assert applied.code == 0, applied.out + applied.err
+    dataset_id = _managed_dataset(other)
+    # one job left running (a fresh one), one long SUCCEEDED: both made by hand
+    finished = str(other.create_job({**FOREIGN, "destination": {"datasetId": dataset_id}})["id"])
+    other.settled_jobs()
+    body = {
+        **FOREIGN,
+        "fields": "identities.id,person.name",
+        "destination": {"datasetId": dataset_id},
+    }
+    running = str(other.create_job(body)["id"])
+    drifted = run_cli(platform, workdir, ["drift"])
+    assert drifted.code == 2 and f"job-{finished}" in drifted.out
+
+    for name, job_id in (("hand-export", finished), ("hand-names", running)):
+        done = run_cli(platform, workdir, ["import", "ExportJob", name, job_id, "--auto-approve"])
+        assert done.code == 0, done.out + done.err
+        assert f"= ExportJob/{name}" in done.out
+        written = workdir / "specs" / "export-jobs" / f"{name}.yaml"
+        assert written.read_text().startswith("# yaml-language-server: $schema=")
+        assert f"Imported from export job {job_id}" in written.read_text()
+    valid = run_cli(platform, workdir, ["validate"])
+    assert valid.code == 0, valid.out + valid.err
+    jobs_before = {str(j["id"]) for j in other.settled_jobs()}
+
+    plan = run_cli(platform, workdir, ["plan", "--detailed-exitcode"])
+    assert plan.code == 0, plan.out + plan.err
+    assert "No changes." in plan.out
+    clean = run_cli(platform, workdir, ["drift"])
+    assert clean.code == 0, clean.out + clean.err
+    applied = run_cli(platform, workdir, ["apply", "--auto-approve"])
+    assert applied.code == 0, applied.out + applied.err
+    assert {str(j["id"]) for j in other.jobs()} == jobs_before  # no new job, none cancelled
+
+    again = run_cli(
+        platform, workdir, ["import", "ExportJob", "hand-export", finished, "--auto-approve"]
+    )
+    assert again.code == 0 and "already managed" in again.out
+    other_name = run_cli(
+        platform, workdir, ["import", "ExportJob", "twin", finished, "--auto-approve"]
+    )
+    assert other_name.code == 1 and "already manages export job" in other_name.err
+    assert not (workdir / "specs" / "export-jobs" / "twin.yaml").exists()
+
+
+def test_a_job_into_a_dataset_the_stack_does_not_manage_is_refused(
+    platform: Platform, workdir: Path, other: OtherClient
+) -> None:
+    loose = other.create_dataset(
+        {
+            "name": "Loose",
+            "schemaRef": {
+                "id": "https://ns.adobe.com/xdm/context/profile__union",
+                "contentType": "application/vnd.adobe.xed+json;version=1",
+            },
+            "fileDescription": {"persisted": True},
+        }
+    )
+    job_id = str(other.create_job({**FOREIGN, "destination": {"datasetId": loose}})["id"])
+    refused = run_cli(platform, workdir, ["import", "ExportJob", "loose", job_id, "--auto-approve"])
+    assert refused.code == 1, refused.out + refused.err
+    assert f"reconciler import Dataset NAME {loose}" in refused.err
+    assert "Traceback" not in refused.err
+    assert not (workdir / "specs" / "export-jobs" / "loose.yaml").exists()

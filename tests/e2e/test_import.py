@@ -137,7 +137,10 @@ def test_import_refuses_what_it_must_not_touch(
 
     job = run_cli(platform, cwd, ["import", "ExportJob", "nightly", "42", "--auto-approve"])
     assert job.code == 1
-    assert "an ExportJob cannot be imported" in job.err
+    assert "there is no export job 42" in job.err
+
+    kind = run_cli(platform, cwd, ["import", "Audience", "vip", "42", "--auto-approve"])
+    assert kind.code == 1 and "unknown kind 'Audience'" in kind.err
 
     (tree / "datasets").mkdir()
     notes = tree / "datasets" / "leads.yaml"  # a file by that name declaring something else
