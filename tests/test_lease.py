@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.applier.lease import LEASE_TAG, LOCK_TAG, Lease, LockedError
+from reconciler.applier.lease import LEASE_TAG, Lease, LockedError
 from reconciler.emulator import EmulatorConfig, Variants, create_app
+from reconciler.ownership import LOCK_TAG
 from reconciler.remote import AepClient
 from reconciler.remote.embedded import embedded_connection
 

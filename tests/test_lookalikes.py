@@ -103,6 +103,9 @@ class Names:
     def iter_export_job_pages(self, **_: Any) -> Any:
         raise AssertionError("not used")
 
+    def iter_export_job_range(self, **_: Any) -> Any:
+        raise AssertionError("not used")
+
 
 def test_one_request_finds_every_lookalike_and_names_match_exactly() -> None:
     client = Names(

@@ -431,7 +431,9 @@ def test_removed_job_manifest_cancels_only_active_jobs() -> None:
     ms = manifests(dataset(), job("a"), job("b", fields="identities.id"))
     live = applied(ms, job_status="PROCESSING")
     done = next(j for j in live.jobs if j.request.get("fields") == "identities.id")
-    live.jobs[live.jobs.index(done)] = live_job({**_raw(done), "status": "SUCCEEDED"})  # type: ignore[index]
+    succeeded = live_job({**_raw(done), "status": "SUCCEEDED"})
+    assert succeeded is not None
+    live.jobs[live.jobs.index(done)] = succeeded
     p = plan(manifests(dataset()), live)
     cancels = [c for c in p.changes if c.action is Action.CANCEL]
     assert [(c.name, c.cancel_ids) for c in cancels] == [

@@ -35,7 +35,7 @@ def converge(config: EmulatorConfig, runs: int = 1) -> tuple[int, int, list[Outc
         transport = httpx.ASGITransport(app=app)
         retry = RetryPolicy(base_delay=0.0, max_delay=0.0)
         async with AepClient(embedded_connection(), transport=transport, retry=retry) as c:
-            c._sleep = _nap  # type: ignore[attr-defined]
+            c._sleep = _nap
             ms = manifests(
                 dataset("a"),
                 dataset("b", name="B"),

@@ -1,5 +1,5 @@
-"""The project's workflows, its composite action and the example workflows pass actionlint and
-zizmor, follow the rules those tools leave to us, and the action's script works."""
+"""The project's workflows, its composite action and the example workflows follow the rules
+actionlint and zizmor (run by scripts/check) leave to us, and the action's script works."""
 
 from __future__ import annotations
 
@@ -23,17 +23,6 @@ ACTION = ROOT / ".github" / "actions" / "reconciler"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
 
-def _tool(name: str) -> str:
-    path = BIN / name
-    found = str(path) if path.exists() else shutil.which(name)
-    assert found, f"{name} is not installed: pip install -e '.[test]' brings it"
-    return found
-
-
-def _run(*cmd: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-
-
 def _load(path: Path) -> Any:
     return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
 
@@ -42,19 +31,6 @@ def test_there_are_workflows_to_check() -> None:
     names = {p.name for p in EXAMPLES}
     assert {"reconciler-plan.yml", "reconciler-apply.yml", "reconciler-drift.yml"} <= names
     assert (ROOT / ".github" / "workflows" / "ci.yml") in WORKFLOWS
-
-
-def test_actionlint_passes() -> None:
-    files = [str(p.relative_to(ROOT)) for p in WORKFLOWS + EXAMPLES]
-    result = _run(_tool("actionlint"), "-no-color", *files)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_zizmor_passes_offline() -> None:
-    files = [str(p.relative_to(ROOT)) for p in EXAMPLES]
-    result = _run(_tool("zizmor"), "--offline", "--no-progress", ".github", *files)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "completed reconciler/templates/workflows/reconciler-drift.yml" in result.stderr
 
 
 def _steps(doc: Any) -> list[dict[str, Any]]:
@@ -215,3 +191,17 @@ def test_the_example_reconciler_yaml_matches_the_workflows(tmp_path: Path) -> No
             check=False,
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_the_repositorys_pre_commit_hooks_use_the_venvs_tools() -> None:
+    """Local hooks only: nothing is fetched, and each calls a tool the test extras install."""
+    config = _load(ROOT / ".pre-commit-config.yaml")
+    (repo,) = config["repos"]
+    assert repo["repo"] == "local"
+    ids = {hook["id"] for hook in repo["hooks"]}
+    assert {"ruff", "ruff-format", "mypy", "actionlint", "zizmor"} <= ids
+    for hook in repo["hooks"]:
+        assert hook["language"] == "system"
+        tool = hook["entry"].removeprefix("bash -c '").split()[0]
+        assert tool.startswith(".venv/bin/"), hook["entry"]
+        assert (BIN / tool.removeprefix(".venv/bin/")).exists(), f"{tool} is not installed"

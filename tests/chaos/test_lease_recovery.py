@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.applier.lease import LOCK_TAG, Lease, LeaseInfo, LockedError, machine_id, pid_alive
+from reconciler.applier.lease import Lease, LeaseInfo, LockedError, machine_id, pid_alive
 from reconciler.emulator import EmulatorConfig, create_app
+from reconciler.ownership import LOCK_TAG
 from reconciler.remote import AepClient, RetryPolicy
 from reconciler.remote.embedded import embedded_connection
 

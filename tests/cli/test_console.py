@@ -29,7 +29,7 @@ class _Closing(io.StringIO):
 
 def test_a_quiet_pipe_drops_everything_after_the_reader_left() -> None:
     inner = _Closing(room=5)
-    pipe = QuietPipe(inner)  # type: ignore[arg-type]
+    pipe = QuietPipe(inner)
     assert pipe.write("abc") == 3 and not pipe.broken
     assert pipe.write("defgh") == 5 and pipe.broken
     assert pipe.write("more") == 4

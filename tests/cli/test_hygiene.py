@@ -44,18 +44,19 @@ def tree(tmp_path: Path) -> Path:
 
 def test_a_reader_that_goes_away_ends_the_output_quietly() -> None:
     """``reconciler schema | head -0``: the pipe is closed before the first write."""
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "reconciler", "schema"],
         cwd=ROOT,
         env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()
-    err = proc.stderr.read()
-    assert (proc.wait(timeout=60), err) == (0, (GOLDEN / "broken-pipe.txt").read_text())
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    assert (code, err) == (0, (GOLDEN / "broken-pipe.txt").read_text())
 
 
 def test_an_ascii_stdout_gets_escapes_instead_of_a_crash(tree: Path) -> None:

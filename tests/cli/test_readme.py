@@ -20,6 +20,7 @@ OTHER_TOOLS = (
     "curl",
     "terraform",
     "docker",
+    "scripts/",
 )
 
 
@@ -69,3 +70,44 @@ def test_every_flag_the_readme_shows_exists_on_its_command() -> None:
         flags = [re.sub(r"^-v+$", "-v", f) for f in FLAG.findall(snippet)]  # -vv is -v twice
         missing += [f"{snippet!r}: {flag}" for flag in flags if flag not in known]
     assert missing == []
+
+
+def _fenced(text: str, after: str) -> str:
+    """The first fenced block after the heading or sentence ``after``."""
+    found = re.search(r"```[a-z]*\n(.*?)```", text[text.index(after) :], flags=re.S)
+    assert found, f"no code block after {after!r}"
+    return found[1]
+
+
+def test_the_readme_test_command_is_what_ci_runs() -> None:
+    command = _fenced(README.read_text(encoding="utf-8"), "Test it").strip()
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert command == ci
+    assert command.endswith("&& scripts/check && scripts/test")
+
+
+def _tree_entries() -> dict[str, str]:
+    """The README's development tree: each top-level entry under reconciler/ → its text."""
+    block = _fenced(README.read_text(encoding="utf-8"), "## Development")
+    entries: dict[str, str] = {}
+    name = ""
+    for line in block.splitlines()[1:]:
+        if line.startswith("  ") and not line.startswith("   "):
+            name, _, text = line.strip().partition(" ")
+            entries[name] = text
+        else:
+            entries[name] += " " + line.strip()
+    return entries
+
+
+def test_the_readme_tree_shows_every_module_and_folder_by_name() -> None:
+    package = README.parent / "reconciler"
+    entries = _tree_entries()
+    assert not [n for n in entries if "*" in n or "…" in n or not n.endswith((".py", "/"))]
+    real = {p.name for p in package.glob("*.py") if p.name != "__init__.py"}
+    real |= {p.name + "/" for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert set(entries) == real
+    for folder in (n for n in entries if n.endswith("/") and n != "emulator/"):
+        modules = {p.name for p in (package / folder).glob("*.py") if p.name != "__init__.py"}
+        named = set(re.findall(r"[\w]+\.py", entries[folder])) - {"__init__.py"}
+        assert named == modules, folder

@@ -27,6 +27,7 @@ class Platform:
     process: subprocess.Popen[str]
     db: Path
     outputs: list[str] = field(default_factory=list)  # everything the CLI printed
+    clients: list[Any] = field(default_factory=list)  # OtherClient connections, closed at stop
 
     @property
     def env(self) -> dict[str, str]:
@@ -53,16 +54,26 @@ def start_platform(db: Path, *extra: str) -> Platform:
     match = BANNER.search(line)
     if not match:
         proc.kill()
+        proc.communicate(timeout=10)
         raise RuntimeError(f"emulator serve did not start: {line!r}")
     return Platform(match.group(1), proc, db)
 
 
-def stop_platform(platform: Platform) -> None:
+def stop_platform(platform: Platform) -> str:
+    """Stop the server (again is a no-op) and return what it printed after its banner."""
+    for client in platform.clients:
+        client.close()  # an unclosed connection is a ResourceWarning
     platform.process.terminate()
     try:
         platform.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         platform.process.kill()
+        platform.process.wait(timeout=10)
+    pipe = platform.process.stdout
+    if pipe is None or pipe.closed:
+        return ""
+    with pipe:  # an unclosed pipe is a ResourceWarning
+        return pipe.read()
 
 
 @pytest.fixture
@@ -203,6 +214,7 @@ class OtherClient:
                 "x-sandbox-name": "prod",
             },
         )
+        platform.clients.append(self.http)
 
     def dataset(self, dataset_id: str) -> dict[str, Any]:
         answer = self.http.get(f"{self.CATALOG}/{dataset_id}")

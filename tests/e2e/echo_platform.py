@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs
@@ -83,7 +83,7 @@ class EchoingPlatform:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def capture(message: dict[str, Any]) -> None:
+        async def capture(message: MutableMapping[str, Any]) -> None:
             if not rewrite:
                 await send(message)
             elif message["type"] == "http.response.start":

@@ -49,7 +49,7 @@ def _vip_emails_selection(store: dict[str, list[dict[str, Any]]], vip: str) -> d
 
 def _vip_id(other: OtherClient) -> str:
     answer = other.http.get("/data/core/ups/segment/definitions", params={"limit": 100})
-    return next(s["id"] for s in answer.json()["segments"] if s["name"] == "VIP customers")
+    return str(next(s["id"] for s in answer.json()["segments"] if s["name"] == "VIP customers"))
 
 
 def test_apply_wait_then_output_download_gives_exactly_the_selected_profiles(

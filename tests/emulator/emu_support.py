@@ -123,3 +123,6 @@ def served(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]
         if proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=20)
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()

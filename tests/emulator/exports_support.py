@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from reconciler.emulator.app import Platform
+from reconciler.emulator.platform import Platform
 from reconciler.emulator.profiles.generate import source_datasets
 from tests.emulator.emu_support import JOBS, ORG, Api
 

@@ -13,7 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from reconciler.emulator import EmulatorConfig, ManualClock, create_app
-from reconciler.emulator.app import Platform
+from reconciler.emulator.platform import Platform
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 from tests.emulator.exports_support import EXPORT, audiences, batch_ids, export
 

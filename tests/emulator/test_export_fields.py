@@ -12,7 +12,7 @@ import pytest
 from starlette.applications import Starlette
 
 from reconciler.emulator import EmulatorConfig, ManualClock
-from reconciler.emulator.app import Platform
+from reconciler.emulator.platform import Platform
 from reconciler.emulator.profiles.store import StoreSize
 from tests.emulator.emu_support import Api
 from tests.emulator.exports_support import TENANT, Store, audiences, export

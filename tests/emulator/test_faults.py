@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,7 +11,6 @@ import httpx
 import pytest
 
 from reconciler.emulator import ConnectionDropped, EmulatorConfig, ManualClock, create_app
-from reconciler.emulator import faults as faults_module
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +38,7 @@ async def test_latency_is_added_to_every_request(monkeypatch: pytest.MonkeyPatch
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(faults_module.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
     async with platform_api(latency_ms=250) as (api, _):
         await api.call("GET", DATASETS)
         await api.client.get("/_emulator/health")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 
+from reconciler.commands._parser import Parser
 from reconciler.commands.emulator import config_from_args, register
 from reconciler.emulator import ADOBE_DEFAULTS, COMPATIBLE, Variants
 
@@ -83,8 +83,8 @@ def test_unknown_names_and_values_list_the_choices(item: str, needles: tuple[str
 
 
 def test_serve_flag_is_repeatable_and_reaches_the_config() -> None:
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
+    parser = Parser()
+    register(parser.add_subparsers(parser_class=Parser))
     args = parser.parse_args(
         ["emulator", "serve", "--variant", "cancel=linger", "--variant", "cancel-answer=200"]
     )

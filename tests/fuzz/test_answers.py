@@ -48,7 +48,7 @@ MANIFESTS = _manifests()
 
 
 def response(reply: Reply) -> httpx.Response:
-    raw = {k: v.encode("utf-8") for k, v in reply.headers.items()}  # any bytes a server sends
+    raw = {k.encode("utf-8"): v.encode("utf-8") for k, v in reply.headers.items()}  # any bytes
     return httpx.Response(reply.status, content=reply.body, headers=raw)
 
 
@@ -163,7 +163,7 @@ def test_owned_objects_with_wrong_field_types_plan_or_raise(catalog: bytes, jobs
 
 def test_wrong_types_where_the_core_computes_are_unusable_answers() -> None:
     owned = {"reconciler-stack": [STACK], "reconciler-name": ["profile-export"]}
-    fine = {"records": []}
+    fine: dict[str, Any] = {"records": []}
     into = {"destination": {"datasetId": "a" * 24}}  # a job in scope: the plan computes with it
     for catalog, jobs in [
         ({"a" * 24: {"tags": owned, "created": "yesterday"}, "b" * 24: {"tags": owned}}, fine),

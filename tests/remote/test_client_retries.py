@@ -219,7 +219,7 @@ def test_rate_limits_spend_the_deadline_not_the_attempts() -> None:
     """A platform that says "come back in 10 ms" six times and then fails once more is busy,
     not broken: the call still has its attempts for real failures."""
     limited = httpx.Response(429, json={"message": "Too many requests", "retryAfterMs": "10"})
-    script = Script(api=[limited] * 6 + [httpx.Response(502), OK_LIST])
+    script = Script(api=[*([limited] * 6), httpx.Response(502), OK_LIST])
     c = client(script, retry=RetryPolicy(max_attempts=3))
     assert run(using(c, lambda c: c.list_datasets())) == {}
     assert len(script.api_requests()) == 8
