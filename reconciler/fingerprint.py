@@ -1,4 +1,5 @@
-"""The effective request of an export job and its fingerprint (pure; validation and planner).
+"""Identity by content: canonical JSON and its hashes, the effective request of an export
+job and its fingerprint (pure; validation, planner, live state, ownership, saved plans).
 
 A POST body and the live job object the platform answers with describe the same request
 in different spellings: the platform fills defaults, may write ``dataSetId``, reorders
@@ -129,12 +130,19 @@ def effective_request(job_or_body: Mapping[str, Any]) -> dict[str, Any]:
     return pruned
 
 
+def canonical_json(value: Any) -> str:
+    """One spelling per JSON value: sorted keys, no spaces, text as written (not escaped)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_hash(value: Any) -> str:
+    """sha256 hex of ``canonical_json``: equal values hash equal, whatever their key order."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
 def fingerprint(job_or_body: Mapping[str, Any]) -> str:
-    """sha256 hex of the canonical JSON of ``effective_request``."""
-    canonical = json.dumps(
-        effective_request(job_or_body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """The identity of an export job's request: ``canonical_hash`` of ``effective_request``."""
+    return canonical_hash(effective_request(job_or_body))
 
 
 # --- what a platform answer shows of a request ------------------------------------------

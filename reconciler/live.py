@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.diagnostics import RangeUnsupported, TransportError
-from reconciler.fingerprint import fingerprint
+from reconciler.fingerprint import canonical_hash, fingerprint
 from reconciler.ownership import STACK_TAG, manifest_name
-from reconciler.plan import canonical_hash
 from reconciler.ports import Listing
 from reconciler.remote._paging import check_job, cursor_key
 from reconciler.wire import ACTIVE_JOB_STATUSES, MAX_DEPTH, job_dataset_id, nesting_within

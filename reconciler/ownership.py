@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reconciler.fingerprint import canonical_hash
 from reconciler.inventory import is_inventory_tag
-from reconciler.plan import canonical_hash
 
 STACK_TAG = "reconciler-stack"
 NAME_TAG = "reconciler-name"

@@ -8,13 +8,13 @@ people and is never read by the applier.
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler import __version__
+from reconciler.fingerprint import canonical_hash, canonical_json
 from reconciler.resources import ResourceKey
 
 # 1.1: a change names the jobs with its very request that the plan saw (``known_job_ids``).
@@ -393,14 +393,6 @@ class Plan:
         for act in acts:
             act.pop("reason", None)
         return canonical_hash(acts)
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical_hash(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
 def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import json
-import os
-import tempfile
 import time
 import uuid
 from collections.abc import Mapping
@@ -27,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import PlanError, SourceRange
-from reconciler.plan import Plan, PlanOptions, canonical_json
+from reconciler.files import write_atomically
+from reconciler.fingerprint import canonical_json
+from reconciler.plan import Plan, PlanOptions
 from reconciler.redaction import REDACTOR
 from reconciler.resources import (
     DATASET,
@@ -137,20 +137,7 @@ def write(path: Path, saved: SavedPlan, key: bytes | None = None) -> None:
         "applied_at": saved.applied_at,
         **payload,
     }
-    _atomic_write(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename, so a reader never sees half a plan."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 _UNSEALED = ("format", "checksum", "keyed", "applied_at")

@@ -13,7 +13,16 @@ PKG = Path(__file__).resolve().parent.parent / "reconciler"
 # Lowest first; a module may import its own layer and lower ones. A name ending in "."
 # is a folder (every module in it).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "diagnostics", "wire", "durations", "endpoints", "redaction", "schedule"),
+    (
+        "__init__",
+        "diagnostics",
+        "wire",
+        "durations",
+        "endpoints",
+        "redaction",
+        "schedule",
+        "files",
+    ),
     (
         "resources",
         "plan",

@@ -9,10 +9,9 @@ falls back to one cursor when the platform does not page that way).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from reconciler.files import write_atomically
 from reconciler.remote._paging import cursor_key
 
 CACHE_FILE = Path(".reconciler") / "cache" / "job-cursors.json"
@@ -38,10 +37,6 @@ def save(key: str, cursors: list[str], path: Path = CACHE_FILE) -> None:
             data = {}
         # only real cursors: a platform could answer anything as its page offset
         data[key] = [c for c in cursors if cursor_key(c) is not None]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".job-cursors.")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, sort_keys=True)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(data, sort_keys=True))
     except (OSError, ValueError):
         pass
