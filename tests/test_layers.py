@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "redaction",
         "schedule",
         "files",
+        "field_paths",
     ),
     (
         "resources",

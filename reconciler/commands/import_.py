@@ -18,6 +18,7 @@ from reconciler.commands._adopting import event_printer
 from reconciler.commands._import_job import import_job
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
+from reconciler.field_paths import value_at
 from reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
 from reconciler.ownership import NAME_TAG, STACK_TAG
 from reconciler.pipeline import Context, load_context, require_stack, resolve_references
@@ -124,20 +125,13 @@ def report_mismatch(
 ) -> int:
     print(f"Dataset/{desired.key.name} ({desired.source}) does not match the live dataset:")
     for path in paths:
-        print(f"  ~ {path}: live {_get(view, path)!r}, manifest {_get(declared, path)!r}")
+        print(f"  ~ {path}: live {value_at(view, path)!r}, manifest {value_at(declared, path)!r}")
     print(
         "reconciler: error: nothing imported; make the manifest match the live dataset "
         "(or import it under another NAME), then run import again",
         file=sys.stderr,
     )
     return EXIT_FAILED
-
-
-def _get(value: Mapping[str, Any], path: str) -> Any:
-    node: Any = value
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node
 
 
 def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> DesiredDataset:

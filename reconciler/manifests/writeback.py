@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reconciler.field_paths import value_at
 from reconciler.manifests.editing import ABSENT, edit_document
 from reconciler.plan import Finding, FindingType, Origin
 from reconciler.resources import ManifestSet, ResourceKey
@@ -54,9 +55,7 @@ def _wanted(finding: Finding) -> bool:
 
 
 def _value(live: Mapping[str, Any] | None, path: str) -> Any:
-    node: Any = live
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
+    node = value_at(live, path)
     return ABSENT if node is None else node
 
 

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.field_paths import value_at
 from reconciler.plan import Endpoint, Finding, FindingType, Plan
-from reconciler.render.plan import endpoint_markdown
+from reconciler.render.plan import endpoint_markdown, value_text
 
 REPORT_FORMAT_VERSION = "1.0"  # the drift report's JSON, versioned apart from the plan's
 _MAX_VALUE_CHARS = 200  # a whole export request is too long for one text line
@@ -69,24 +70,14 @@ class TargetReport:
         return data
 
 
-def field_value(value: Mapping[str, Any] | None, path: str) -> Any:
-    """The value at a dotted path (``filter.segments``), None where it is absent."""
-    node: Any = value
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node
-
-
 def _short(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = value_text(value)
     return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
 
 
 def field_changes(finding: Finding) -> list[tuple[str, Any, Any]]:
     """(path, live value, declared value) for each field the finding names."""
-    return [
-        (p, field_value(finding.live, p), field_value(finding.declared, p)) for p in finding.paths
-    ]
+    return [(p, value_at(finding.live, p), value_at(finding.declared, p)) for p in finding.paths]
 
 
 def _summary(report: TargetReport) -> str:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
+from reconciler.field_paths import value_at
 from reconciler.plan import Action, Change, Endpoint, Finding, Plan
 from reconciler.resources import ResourceKey
 
@@ -28,7 +29,8 @@ def _paint(text: str, symbol: str, colour: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if colour and code else text
 
 
-def _value(value: Any) -> str:
+def value_text(value: Any) -> str:
+    """A field's value as the plan and drift reports print it: JSON, keys sorted."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
@@ -39,13 +41,6 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
             out += _flatten(value[key], f"{prefix}.{key}" if prefix else str(key))
         return out
     return [(prefix, value)]
-
-
-def _get(value: Mapping[str, Any] | None, path: str) -> Any:
-    node: Any = value
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node
 
 
 def _shown(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,11 +74,11 @@ def change_lines(change: Change, colour: bool) -> list[str]:
     if change.blocked:
         lines.append(_paint(f"        blocked: {change.blocked}", "x", colour))
     if _whole_body(change):
-        lines += [f"        {p} = {_value(v)}" for p, v in _flatten(_shown(change.after or {}))]
+        lines += [f"        {p} = {value_text(v)}" for p, v in _flatten(_shown(change.after or {}))]
     elif change.action is not Action.NOOP and change.paths:
         for path in change.paths:
-            before, after = _get(change.before, path), _get(change.after, path)
-            lines.append(f"        ~ {path}: {_value(before)} → {_value(after)}")
+            before, after = value_at(change.before, path), value_at(change.after, path)
+            lines.append(f"        ~ {path}: {value_text(before)} → {value_text(after)}")
     if change.cancel_ids and change.action is not Action.CANCEL:
         lines.append(f"        cancels job {', '.join(change.cancel_ids)}")
     return lines
@@ -272,13 +267,13 @@ def endpoint_markdown(endpoint: Endpoint | None) -> list[str]:
 
 def _diff_lines(change: Change) -> Iterable[str]:
     if _whole_body(change):
-        return [f"+ {p}: {_value(v)}" for p, v in _flatten(_shown(change.after or {}))]
+        return [f"+ {p}: {value_text(v)}" for p, v in _flatten(_shown(change.after or {}))]
     if change.paths:
         out = []
         for path in change.paths:
             out += [
-                f"- {path}: {_value(_get(change.before, path))}",
-                f"+ {path}: {_value(_get(change.after, path))}",
+                f"- {path}: {value_text(value_at(change.before, path))}",
+                f"+ {path}: {value_text(value_at(change.after, path))}",
             ]
         return out
     return [f"- {change.key} {change.id or ''}".rstrip()]
