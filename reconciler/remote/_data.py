@@ -7,6 +7,7 @@ resumes from the bytes already on disk.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from reconciler.remote._base import Calls, segment
 from reconciler.wire import CATALOG_BASE, EXPORT_BASE
 
 CHUNK = 8 * 1024 * 1024
+PAGE = 100
 
 
 def _data(body: Any) -> list[dict[str, Any]]:
@@ -48,17 +50,26 @@ class DataCalls(Calls):
         return await self._pages(path, "GET /export/files/{id}")
 
     async def _pages(self, path: str, name: str) -> list[dict[str, Any]]:
+        """Every page, until a short one. A full page seen before means the platform ignored
+        ``start``: an error, never an endless loop."""
         found: list[dict[str, Any]] = []
+        seen: set[str] = set()
         while True:
-            params = {"start": str(len(found)), "limit": "100"}
-            answer = await self._request("GET", path, name, params=params)
+            start = len(found)
+            answer = await self._request(
+                "GET", path, name, params={"start": str(start), "limit": str(PAGE)}
+            )
             try:
                 page = _data(answer.body)
             except ValueError as exc:
                 raise self._bad_answer(f"GET {path}", str(exc)) from None
             found += page
-            if len(page) < 100:
+            if len(page) < PAGE:
                 return found
+            marker = json.dumps(page, sort_keys=True, default=str)
+            if marker in seen:
+                raise self._bad_answer(f"GET {path}", f"start={start} repeats a page")
+            seen.add(marker)
 
     async def download_part(
         self,

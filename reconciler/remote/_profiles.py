@@ -50,7 +50,9 @@ class ProfileCalls(Calls):
         found: list[dict[str, Any]] = []
         query: dict[str, str] | None = {"limit": str(PAGE)}
         seen: set[str] = set()
-        while query is not None and len(seen) < MAX_PAGES:
+        while query is not None:
+            if len(seen) == MAX_PAGES:
+                raise self._bad_answer(f"GET {path}", f"more than {MAX_PAGES} pages")
             answer = await self._request("GET", path, name, params=query)
             try:
                 found += _records(answer.body, key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
 import httpx
@@ -205,3 +206,56 @@ def test_plain_http_to_a_remote_host_is_refused() -> None:
 def test_plain_http_to_loopback_is_allowed() -> None:
     local = Connection("http://127.0.0.1:8080", "http://localhost:8080", "o", "c", SECRET)
     run(AepClient(local).aclose())
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda c: c.list_batch_files("b1"), "/data/foundation/export/batches/b1/files"),
+        (lambda c: c.list_file_parts("f1"), "/data/foundation/export/files/f1"),
+    ],
+)
+def test_a_data_access_listing_that_ignores_start_is_an_error_not_a_loop(
+    call: Callable[[AepClient], Awaitable[object]], path: str
+) -> None:
+    full = httpx.Response(200, json={"data": [{"name": f"part-{i}"} for i in range(100)]})
+    script = Script(api=[full, full, full])
+    with pytest.raises(TransportError, match="start=100 repeats a page"):
+        run(using(client(script), call))
+    assert [r.url.path for r in script.api_requests()] == [path, path]
+
+
+@pytest.mark.parametrize(
+    ("call", "key", "next_link"),
+    [
+        (
+            lambda c: c.list_segment_definitions(),
+            "segments",
+            lambda q: {"link": {"next": f"/segment/definitions?{q}"}},
+        ),
+        (
+            lambda c: c.list_merge_policies(),
+            "children",
+            lambda q: {"_links": {"next": {"href": f"/config/mergePolicies?{q}"}}},
+        ),
+    ],
+)
+def test_a_profile_listing_whose_next_link_repeats_or_never_ends_is_an_error(
+    call: Callable[[AepClient], Awaitable[object]],
+    key: str,
+    next_link: Callable[[str], dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    same = httpx.Response(200, json={key: [{"id": "a"}], **next_link("start=1&limit=100")})
+    with pytest.raises(TransportError, match="the next link repeats"):
+        run(using(client(Script(api=[same, same, same])), call))
+
+    monkeypatch.setattr("reconciler.remote._profiles.MAX_PAGES", 3)
+    pages = [
+        httpx.Response(200, json={key: [{"id": str(i)}], **next_link(f"start={i + 1}")})
+        for i in range(4)
+    ]
+    script = Script(api=list(pages))
+    with pytest.raises(TransportError, match="more than 3 pages"):
+        run(using(client(script), call))
+    assert len(script.api_requests()) == 3
