@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from reconciler.applier import Event, Outcome
 from reconciler.cli import main
+from reconciler.commands.apply import _print_event
 from reconciler.diagnostics import Diagnostic, Severity, SourceRange
+from reconciler.plan import Action, Change
 from reconciler.render import github
+from reconciler.resources import ResourceKey
 
 
 def test_a_diagnostic_is_an_annotation_on_its_file_line_and_column() -> None:
@@ -37,3 +41,20 @@ def test_errors_outside_manifests_are_annotated_too(
     assert main(["plan", "no-such-folder"]) == 1
     err = capsys.readouterr().err
     assert "::error title=reconciler plan::no-such-folder: no such file or directory" in err
+
+
+def test_a_change_that_fails_during_apply_is_annotated(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    change = Change(ResourceKey("Dataset", "profile-export"), Action.CREATE, "not in the sandbox")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    _print_event(Event(Outcome.SUCCEEDED, change, id="d1"))
+    _print_event(Event(Outcome.FAILED, change, "POST /dataSets failed: HTTP 400: bad schema"))
+    err = capsys.readouterr().err
+    assert err == (
+        "::error title=reconciler apply::create Dataset/profile-export failed: "
+        "POST /dataSets failed: HTTP 400: bad schema\n"
+    )
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    _print_event(Event(Outcome.FAILED, change, "again"))
+    assert capsys.readouterr().err == ""
