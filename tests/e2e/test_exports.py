@@ -8,7 +8,11 @@ the job's documented filter, in plain Python.
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +20,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from reconciler.emulator.profiles.storage import Storage
-from tests.e2e.conftest import OtherClient, Platform, run_cli
+from tests.e2e.conftest import OtherClient, Platform, read_terminal, run_cli
 
 TENANT = "embedded@AdobeOrg/prod"
 
@@ -97,6 +101,31 @@ def test_a_download_that_stopped_resumes_where_it_was(platform: Platform, workdi
     partial.write_bytes(full.read_bytes()[: full.stat().st_size // 3])
     assert run_cli(platform, workdir, [*args, str(cut)]).code == 0
     assert partial.read_bytes() == full.read_bytes()
+
+
+def test_a_download_shows_its_progress_on_a_terminal_only(
+    platform: Platform, workdir: Path
+) -> None:
+    assert run_cli(platform, workdir, ["apply", "--auto-approve", "--wait"]).code == 0
+    args = ["output", "ExportJob/all-profiles", "--download"]
+    piped = run_cli(platform, workdir, [*args, str(workdir / "piped")])
+    assert piped.code == 0 and "downloading" not in piped.err
+    [part] = sorted((workdir / "piped").rglob("*.parquet"))
+    size = part.stat().st_size
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", *args, str(workdir / "shown")],
+        cwd=workdir,
+        env=platform.env,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    terminal = read_terminal(platform, leader, proc)
+    assert proc.returncode == 0, terminal
+    assert f"downloading {part.name}: {size:,} of {size:,} bytes" in terminal
 
 
 def test_an_unknown_segment_id_stops_plan_at_its_line_before_any_write(
