@@ -163,6 +163,9 @@ def _write(
         db.close()
 
 
+MAX_SEEDED = 1_000_000  # each is built in memory before the one transaction
+
+
 def seed_database(
     db_path: str,
     datasets: int,
@@ -176,6 +179,8 @@ def seed_database(
     """Write ``datasets`` datasets and ``jobs`` jobs for (org, sandbox) in one transaction."""
     if datasets < 0 or jobs < 0:
         raise ValueError("counts must not be negative")
+    if max(datasets, jobs) > MAX_SEEDED:
+        raise ValueError(f"at most {MAX_SEEDED:,} datasets and {MAX_SEEDED:,} jobs per seed")
     if jobs and not datasets:
         raise ValueError("jobs need at least one dataset to write into")
     sandbox = sandbox.lower()

@@ -103,6 +103,18 @@ def test_dropped_connection_is_a_transport_error_over_http(tmp_path: Path) -> No
         (["serve", "--variant", "nope=1", "--port", "0"], "catalog-page-cap"),
         (["seed", "--db", "{tmp}/x.db", "--datasets", "0", "--jobs", "3"], "dataset"),
         (["seed", "--db", "{tmp}/bad.db", "--datasets", "1", "--jobs", "0"], "not a database"),
+        (["seed", "--db", "{tmp}/x.db", "--datasets", "9" * 20], "at most 1,000,000 datasets"),
+        (["seed", "--db", "{tmp}/x.db", "--profiles", "9" * 20], "profiles must be at most"),
+        (
+            ["seed", "--db", "{tmp}/x.db", "--profiles", "1", "--events-per-profile", "9" * 20],
+            "events per profile must be at most",
+        ),
+        (
+            ["seed", "--db", "{tmp}/x.db", "--profiles", "9000000", "--events-per-profile", "99"],
+            "events must be at most 100,000,000",
+        ),
+        (["seed", "--db", "{tmp}/x.db", "--profiles", "1", "--audiences", "9" * 11], "audiences"),
+        (["seed", "--db", "{tmp}/x.db", "--profiles", "1", "--seed", "9" * 20], "the seed"),
     ],
 )
 def test_user_errors_exit_1_without_traceback(

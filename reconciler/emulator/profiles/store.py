@@ -32,6 +32,13 @@ CREATE TABLE IF NOT EXISTS profile_stores (
 """
 
 
+MAX_PROFILES = 10_000_000
+MAX_EVENTS_PER_PROFILE = 1_000
+MAX_AUDIENCES = 1_000
+MAX_EVENTS = 100_000_000
+MAX_SEED = 2**62
+
+
 @dataclass(frozen=True)
 class StoreSize:
     """How big a seeded store is; the demo one is small enough to make on first use."""
@@ -45,6 +52,16 @@ class StoreSize:
     def __post_init__(self) -> None:
         if min(self.profiles, self.events_per_profile, self.audiences) < 0:
             raise ValueError("profile, event and audience counts must not be negative")
+        # Past these a seed would exhaust memory or overflow DuckDB's BIGINT, not make a store.
+        for what, value, most in (
+            ("profiles", self.profiles, MAX_PROFILES),
+            ("events per profile", self.events_per_profile, MAX_EVENTS_PER_PROFILE),
+            ("events", self.profiles * self.events_per_profile, MAX_EVENTS),
+            ("audiences", self.audiences, MAX_AUDIENCES),
+            ("the seed (either sign)", abs(self.seed), MAX_SEED),
+        ):
+            if value > most:
+                raise ValueError(f"{what} must be at most {most:,}, got {value:,}")
 
 
 # What a sandbox starts with: its merge policies stay the platform's one default.
