@@ -25,7 +25,8 @@ from reconciler.resources import ResourceKey
 # 1.4: the plan says which reconciler made it and when, and its --only scope.
 # 1.5: a finding may be ``acknowledged`` (a foreign job acknowledged by id, not drift), and
 # the plan may carry ``notes`` (an acknowledged id no longer listed).
-FORMAT_VERSION = "1.5"
+# 1.6: an up-to-date recurring export says when its next job falls due (``next_due_ms``).
+FORMAT_VERSION = "1.6"
 
 
 class Action(enum.Enum):
@@ -108,6 +109,9 @@ class Change:
     # with the intent that the create answer's id turns into a record (reconciler/inventory.py)
     inventory: tuple[str, ...] = ()
     patch_dataset_id: str | None = None  # where dataset_patch goes (None: the change's own id)
+    # A recurring ExportJob with nothing to do yet: when its next job falls due (platform
+    # clock, ms); the text and Markdown plans list it, so a reviewer sees the schedule work.
+    next_due_ms: int | None = None
 
     @property
     def kind(self) -> str:
@@ -133,6 +137,7 @@ class Change:
             "known_job_ids": list(self.known_job_ids),
             "inventory": list(self.inventory),
             "patch_dataset_id": self.patch_dataset_id,
+            "next_due_ms": self.next_due_ms,
             "dataset_patch": [dict(op) for op in self.dataset_patch],
             "if_match": self.if_match,
             "blocked": self.blocked,
@@ -157,6 +162,7 @@ class Change:
             known_job_ids=tuple(data.get("known_job_ids", ())),
             inventory=tuple(data.get("inventory", ())),
             patch_dataset_id=data.get("patch_dataset_id"),
+            next_due_ms=data.get("next_due_ms"),
             dataset_patch=tuple(data.get("dataset_patch", ())),
             if_match=data.get("if_match"),
             blocked=data.get("blocked", ""),

@@ -61,6 +61,11 @@ def _change() -> dict[str, Any]:
                 "type": ["string", "null"],
                 "description": "the dataset dataset_patch goes to",
             },
+            "next_due_ms": {
+                "type": ["integer", "null"],
+                "description": "an up-to-date recurring export: when its next job falls due "
+                "(platform clock, ms since the epoch)",
+            },
         },
         "One change the applier will make (or, when blocked, will not).",
     )

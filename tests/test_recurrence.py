@@ -55,7 +55,7 @@ def test_a_recurring_export_waits_until_its_period_has_passed() -> None:
     p = plan(ms_, live)
     change = the_job(p)
     assert change.action is Action.NOOP and not p.findings
-    assert "last export 23 h ago; next one due in 60 min" in change.reason
+    assert "last export 23 h ago; next export in 60 min" in change.reason
 
 
 def test_a_recurring_export_past_its_period_is_stale_and_created_again() -> None:
@@ -97,7 +97,7 @@ def test_a_cron_schedule_falls_due_at_its_next_time(now: str, action: Action) ->
     change = the_job(plan(ms_, live))
     assert change.action is action
     if action is Action.NOOP:
-        assert "next one due in 60 s (at 2024-01-02T02:00:00Z), on cron '0 2 * * *'" in (
+        assert "next export in 60 s (at 2024-01-02T02:00:00Z), on cron '0 2 * * *'" in (
             change.reason
         )
     else:

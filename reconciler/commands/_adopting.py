@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.applier import Event, Outcome
-from reconciler.render.plan import event_line
+from reconciler.render.events import event_line
 
 STALE = "the dataset changed since it was read; nothing adopted, run {verb} again"
 

@@ -35,8 +35,9 @@ from reconciler.pipeline import (
 from reconciler.plan import Plan
 from reconciler.remote import AepClient
 from reconciler.render import github
+from reconciler.render.events import event_line, not_applied_lines
 from reconciler.render.exports import job_line
-from reconciler.render.plan import event_line, not_applied_lines, plan_text, use_colour
+from reconciler.render.plan import plan_text, use_colour
 from reconciler.results import exported_counts
 
 EXIT_FAILED = 1

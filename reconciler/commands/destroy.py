@@ -16,7 +16,8 @@ from reconciler.pipeline import EMPTY, Context, load_stack, plan_for, require_st
 from reconciler.plan import Plan, PlanOptions
 from reconciler.planner.teardown import lock_key, teardown
 from reconciler.remote import AepClient
-from reconciler.render.plan import event_line, not_applied_lines, plan_text, use_colour
+from reconciler.render.events import event_line, not_applied_lines
+from reconciler.render.plan import plan_text, use_colour
 from reconciler.resources import ResourceKey
 
 EXIT_FAILED = 1

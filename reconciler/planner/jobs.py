@@ -267,10 +267,11 @@ def _plan_recurring(
     age = ago(now_ms, last.creation_time)
     if not is_due(due, now_ms):
         reason = (
-            f"job {last.id} SUCCEEDED, last export {age}; next one due "
+            f"job {last.id} SUCCEEDED, last export {age}; next export "
             f"{due_in(now_ms, due)}, {schedule.describe()}"
         )
-        result.changes.append(Change(spec.desired.key, Action.NOOP, reason, id=last.id))
+        noop = Change(spec.desired.key, Action.NOOP, reason, id=last.id, next_due_ms=due)
+        result.changes.append(noop)
         return
     detail = f"last export {age}, {schedule.describe()}" if age else schedule.describe()
     result.findings.append(

@@ -9,7 +9,6 @@ from typing import Any, TextIO
 
 from reconciler.field_paths import value_at
 from reconciler.plan import Action, Change, Endpoint, Finding, Plan
-from reconciler.resources import ResourceKey
 
 _COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "=": "36", "!": "33", "x": "31"}
 
@@ -153,6 +152,9 @@ def plan_text(plan: Plan, *, colour: bool = False) -> str:
         lines.append("No changes. The platform matches the manifests.")
     for change in acting:
         lines += change_lines(change, colour)
+    if scheduled_lines(plan):
+        lines += ["", "Recurring exports, up to date:"]
+        lines += [f"  {line}" for line in scheduled_lines(plan)]
     if plan.undeclared:
         lines += ["", "Removed from the manifests:"]
         lines += [f"  {line}" for line in removed_lines(plan)]
@@ -171,6 +173,12 @@ def plan_text(plan: Plan, *, colour: bool = False) -> str:
         ]
     lines += ["", summary_line(plan)]
     return "\n".join(lines) + "\n"
+
+
+def scheduled_lines(plan: Plan) -> list[str]:
+    """Each recurring export with nothing to do yet, and when its next job falls due."""
+    due = sorted((c for c in plan.changes if c.next_due_ms is not None), key=lambda c: c.key)
+    return [f"{c.key} ({c.id}): {c.reason}" if c.id else f"{c.key}: {c.reason}" for c in due]
 
 
 def removed_lines(plan: Plan) -> list[str]:
@@ -234,6 +242,9 @@ def plan_markdown(plan: Plan) -> str:
         if change.blocked:
             lines += [f"Blocked: {_md_escape(change.blocked)}", ""]
         lines += ["```diff", *_diff_lines(change), "```", "", "</details>"]
+    if scheduled_lines(plan):
+        lines += ["", "#### Recurring exports, up to date", ""]
+        lines += [f"- {_md_escape(line)}" for line in scheduled_lines(plan)]
     if plan.undeclared:
         lines += ["", "#### Removed from the manifests", ""]
         lines += [f"- {_md_escape(line)}" for line in removed_lines(plan)]
@@ -277,27 +288,3 @@ def _diff_lines(change: Change) -> Iterable[str]:
             ]
         return out
     return [f"- {change.key} {change.id or ''}".rstrip()]
-
-
-_EVENT_SYMBOL = {"succeeded": "✓", "failed": "✗", "skipped": "-"}
-
-
-def not_applied_lines(
-    blocked: Iterable[Change], unfinished: Iterable[tuple[str, ResourceKey, str]]
-) -> list[str]:
-    """Why apply exits 1: each blocked change, and each (outcome, key, message) that failed."""
-    rows = [("blocked", c.key, c.blocked) for c in blocked] + list(unfinished)
-    if not rows:
-        return []
-    lines = ["Not applied (exit code 1):"]
-    for outcome, key, message in sorted(rows, key=lambda r: (r[1], r[0])):
-        lines.append(f"  {outcome:<7} {key}: {message}" if message else f"  {outcome:<7} {key}")
-    return lines
-
-
-def event_line(outcome: str, key: ResourceKey, action: str, message: str, ident: str | None) -> str:
-    """One finished step of an apply, e.g. ``✓ create Dataset/profile-export (5b02...)``."""
-    symbol = _EVENT_SYMBOL.get(outcome, " ")
-    where = f" ({ident})" if ident else ""
-    tail = f": {message}" if message else ""
-    return f"  {symbol} {action} {key}{where}{tail}"

@@ -37,7 +37,18 @@ def test_a_recurring_export_is_created_again_once_its_period_has_passed(
     other.advance_clock(HOUR)  # the jobs run and succeed
     assert {j["status"] for j in other.settled_jobs()} == {"SUCCEEDED"}
     first = other.jobs()
-    assert run_cli(frozen, workdir, ["plan", "--detailed-exitcode"]).code == 0
+    waiting = run_cli(frozen, workdir, ["plan", "--detailed-exitcode"])
+    assert waiting.code == 0, waiting.out + waiting.err
+    assert "No changes." in waiting.out  # and yet the reviewer sees when the next one runs
+    head, line = waiting.out.split("Recurring exports, up to date:\n")[1].splitlines()[0:2]
+    assert re.fullmatch(
+        r"  ExportJob/all-profiles \((\d+)\): job \1 SUCCEEDED, last export 60 min ago; "
+        r"next export in 23 h \(at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), every 24 h",
+        head,
+    ), head
+    assert not line.startswith("  ExportJob/")  # only the recurring one is listed
+    markdown = run_cli(frozen, workdir, ["plan", "--format", "markdown"])
+    assert f"#### Recurring exports, up to date\n\n- {head.strip()}\n" in markdown.out
 
     other.advance_clock(25 * HOUR)  # the export is 26 h old, its schedule says 24 h
     other = OtherClient(frozen)  # the token of a day ago has expired

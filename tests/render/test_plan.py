@@ -8,16 +8,19 @@ from pathlib import Path
 import pytest
 
 from reconciler.live import live_job
-from reconciler.plan import Observation, Plan
+from reconciler.plan import Change, Observation, Plan
 from reconciler.render.plan import render
+from reconciler.resources import EXPORT_JOB, ResourceKey
 from tests import golden
 from tests.test_planner import _raw, applied, dataset, job, manifests, plan
+from tests.test_recurrence import HOUR, recurring, the_job
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
 def every_kind_of_change() -> Plan:
-    """Update, replace (blocked), create, cancel, a recreated FAILED job and drift, at once."""
+    """Update, replace (blocked), create, cancel, a recreated FAILED job, drift and a recurring
+    export that is not due yet, at once."""
     before = manifests(
         dataset(),
         dataset("retired", name="Retired"),
@@ -43,10 +46,19 @@ def every_kind_of_change() -> Plan:
     made = plan(after, live, prune=True)
     return dataclasses.replace(
         made,
+        changes=(*made.changes, nightly()),
         observation=dataclasses.replace(made.observation, requests=4, seconds=0.25),
         made_by="9.9.9",  # the version varies with every commit (setuptools-scm)
         created="2026-01-02T03:04:05Z",
     )
+
+
+def nightly() -> Change:
+    """A daily export whose last job SUCCEEDED 19 h ago (the planner's no-op for it)."""
+    ms_, live = recurring("P1D", at=10 * HOUR)
+    live.now_ms = 29 * HOUR
+    waiting = the_job(plan(ms_, live))
+    return dataclasses.replace(waiting, key=ResourceKey(EXPORT_JOB, "nightly"))
 
 
 def test_the_plan_has_every_kind_of_change() -> None:
@@ -58,6 +70,19 @@ def test_the_plan_has_every_kind_of_change() -> None:
 @pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("json", "json"), ("markdown", "md")])
 def test_the_plan_matches_the_golden_files(fmt: str, ext: str) -> None:
     golden.check_golden(GOLDEN, f"plan.{ext}", render(every_kind_of_change(), fmt))
+
+
+def test_a_recurring_export_says_when_its_next_job_is_due() -> None:
+    waiting = nightly()
+    assert waiting.next_due_ms == 34 * HOUR
+    line = (
+        f"ExportJob/nightly ({waiting.id}): job {waiting.id} SUCCEEDED, last export 19 h ago; "
+        "next export in 5 h (at 1970-01-02T10:00:00Z), every 24 h"
+    )
+    plan_ = every_kind_of_change()
+    assert f"Recurring exports, up to date:\n  {line}\n" in render(plan_, "text")
+    assert f"#### Recurring exports, up to date\n\n- {line}\n" in render(plan_, "markdown")
+    assert Plan.from_json(plan_.to_json()).changes[-1].next_due_ms == 34 * HOUR
 
 
 def test_an_empty_plan_says_no_changes() -> None:
