@@ -201,6 +201,7 @@ async def import_job(args: argparse.Namespace, ctx: Context) -> int:
         code = await adopt(ctx, aep, adopt_change(desired, job, dataset, etag))
         if code and file is not None:
             file.unlink()  # nothing recorded: a manifest would make the next plan create a job
+            print(f"removed {display_path(file)} again: the job was not adopted")
         if lease.lock_id is not None:
             await write_record(aep, ctx.stack, lease.lock_id)
         return code
