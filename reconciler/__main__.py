@@ -10,10 +10,12 @@ import signal
 import sys
 from types import FrameType
 
+from reconciler.exit_codes import ExitCode
+
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
     os.write(2, b"reconciler: interrupted\n")
-    os._exit(130)  # nothing has started yet that would need cleaning up
+    os._exit(ExitCode.INTERRUPTED)  # nothing has started yet that would need cleaning up
 
 
 def run() -> None:

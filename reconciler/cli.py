@@ -1,8 +1,7 @@
-"""argv → one command → exit code; the only place that knows about argv and exit codes.
+"""argv → one command → ExitCode; the one handler that maps failures to exit codes.
 
-Exit codes: 0 success / no changes, 1 user error (bad manifest, API failure, refused
-plan), 2 changes or drift present (with --detailed-exitcode, and always for ``drift``),
-3 a bug in reconciler, 130 interrupted.
+The codes themselves (0 ok, 1 error, 2 changes or drift, 3 bug, 130 interrupted) are
+``reconciler.exit_codes.ExitCode``.
 """
 
 from __future__ import annotations
@@ -18,14 +17,9 @@ from collections.abc import Iterator, Sequence
 from reconciler import console
 from reconciler.commands._parser import build_parser
 from reconciler.diagnostics import ManifestError, ReconcilerError
+from reconciler.exit_codes import ExitCode
 from reconciler.redaction import REDACTOR, RedactingStream
 from reconciler.render import github
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_BUG = 3
-EXIT_INTERRUPTED = 130
 
 
 @contextlib.contextmanager
@@ -63,30 +57,29 @@ def _annotate(args: argparse.Namespace, commands: list[str]) -> None:
             print(line, file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> ExitCode:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
     with console.attached(verbosity=args.verbose, no_color=args.no_color), redacted_output():
         return _run(args)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> ExitCode:
     try:
         _catch_interrupts()
-        code: int = args.run(args)
-        return code
+        return ExitCode(args.run(args))
     except KeyboardInterrupt:
         print("reconciler: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except ManifestError as exc:
         for diag in exc.diagnostics:
             print(diag, file=sys.stderr)
         _annotate(args, [github.diagnostic(d, _title(args)) for d in exc.diagnostics])
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except ReconcilerError as exc:
         print(f"reconciler: error: {exc}", file=sys.stderr)
         _annotate(args, [github.command(str(exc), title=_title(args))])
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except Exception as exc:  # noqa: BLE001 - the one place a bug becomes an exit code
         import traceback
 
@@ -96,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
             "with the output above",
             file=sys.stderr,
         )
-        return EXIT_BUG
+        return ExitCode.BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "schedule",
         "files",
         "field_paths",
+        "exit_codes",
     ),
     (
         "resources",

@@ -24,6 +24,8 @@ from collections.abc import Callable, Coroutine
 from types import FrameType
 from typing import Any, TypeVar
 
+from reconciler.exit_codes import ExitCode
+
 T = TypeVar("T")
 
 _AGAIN = b"reconciler: interrupted again; stopping now\n"
@@ -61,7 +63,7 @@ class _Interrupt:
     def handle(self, signum: int, frame: FrameType | None) -> None:
         if self.interrupted:
             os.write(2, _AGAIN)
-            os._exit(130)
+            os._exit(ExitCode.INTERRUPTED)
         self.interrupted = True
         if self.task is not None and self.loop is not None and not self.task.done():
             self.loop.call_soon_threadsafe(self.task.cancel)

@@ -22,6 +22,7 @@ from reconciler.applier.record import write_record
 from reconciler.commands._adopting import event_printer
 from reconciler.commands._prompt import confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
+from reconciler.exit_codes import ExitCode
 from reconciler.fingerprint import differences
 from reconciler.inventory import Entry, job_tag, read
 from reconciler.live import LiveJob, live_job
@@ -36,7 +37,6 @@ from reconciler.remote import AepClient
 from reconciler.render.plan import change_lines, use_colour
 from reconciler.resources import EXPORT_JOB, DesiredExportJob, ManifestSet, ResourceKey
 
-EXIT_FAILED = 1
 IMPORTED = "imported"
 
 
@@ -155,16 +155,16 @@ def show(name: str, job: LiveJob, file: Path | None) -> None:
         print(f"        writes {display_path(file)}")
 
 
-async def adopt(ctx: Context, client: AepClient, change: Change) -> int:
+async def adopt(ctx: Context, client: AepClient, change: Change) -> ExitCode:
     plan = Plan(ctx.stack, ctx.session.target, (change,))
     result = await Applier(client, parallelism=1, on_event=event_printer("import")).apply(plan)
     if result.failed:
-        return EXIT_FAILED
+        return ExitCode.ERROR
     print(f"Import complete: {change.key} ({change.id}) is managed by stack {ctx.stack}.")
-    return 0
+    return ExitCode.OK
 
 
-async def import_job(args: argparse.Namespace, ctx: Context) -> int:
+async def import_job(args: argparse.Namespace, ctx: Context) -> ExitCode:
     name, job_id = args.name, args.id
     desired = declared_job(ctx.manifests, name)
     async with ctx.session.client() as aep, Lease(aep, ctx.stack) as lease:  # no apply meanwhile
@@ -175,7 +175,7 @@ async def import_job(args: argparse.Namespace, ctx: Context) -> int:
         if owner == name:
             print(f"Export job {job.id} is already managed by stack {ctx.stack} as {name}; "
                   "nothing to do.")  # fmt: skip
-            return 0
+            return ExitCode.OK
         if owner is not None:
             raise ConfigError(f"stack {ctx.stack} already manages export job {job.id} as {owner}")
         file = None if desired is not None else manifest_file(ctx, name)

@@ -13,8 +13,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
-EXIT_USAGE = 1  # never 2: in CI, 2 means "changes present"
-
+from reconciler.exit_codes import ExitCode
 
 # name -> (module under reconciler.commands, one-line help). The order is the order of --help.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -48,7 +47,8 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        # never 2 (ExitCode.CHANGES): in CI, 2 means "changes present"
+        self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
 
 
 def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:

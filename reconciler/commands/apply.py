@@ -25,6 +25,7 @@ from reconciler.commands._flags import (
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import PlanError
 from reconciler.durations import describe, parse_duration
+from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import (
     Context,
     load_context,
@@ -40,7 +41,6 @@ from reconciler.render.exports import job_line
 from reconciler.render.plan import plan_text, use_colour
 from reconciler.results import exported_counts
 
-EXIT_FAILED = 1
 DEFAULT_WAIT_TIMEOUT = 3600.0
 
 
@@ -90,7 +90,9 @@ def _print_event(event: Event) -> None:
         print(github.command(what, title="reconciler apply"), file=sys.stderr, flush=True)
 
 
-async def _execute(args: argparse.Namespace, ctx: Context, client: AepClient, plan: Plan) -> int:
+async def _execute(
+    args: argparse.Namespace, ctx: Context, client: AepClient, plan: Plan
+) -> ExitCode:
     applier = Applier(client, parallelism=args.parallelism, on_event=_print_event)
     result: ApplyResult = await applier.apply(plan)
     ok = sum(1 for e in result.events if e.outcome is Outcome.SUCCEEDED)
@@ -102,13 +104,13 @@ async def _execute(args: argparse.Namespace, ctx: Context, client: AepClient, pl
     unfinished = [(e.outcome.value, e.change.key, e.message) for e in result.failed]
     for line in not_applied_lines(plan.blocked, unfinished):
         print(line)
-    code = EXIT_FAILED if unfinished or blocked else 0
+    code = ExitCode.ERROR if unfinished or blocked else ExitCode.OK
     if args.wait and (result.created_jobs or result.cancelled_jobs):
         code = max(code, await _wait(client, result, args.wait_timeout))
     return code
 
 
-async def _wait(client: AepClient, result: ApplyResult, timeout: float) -> int:
+async def _wait(client: AepClient, result: ApplyResult, timeout: float) -> ExitCode:
     """Follow the new jobs; exit 1 if one did not succeed within ``timeout`` seconds.
 
     The jobs the apply cancelled are reported cancelled at once, never polled."""
@@ -136,7 +138,7 @@ async def _wait(client: AepClient, result: ApplyResult, timeout: float) -> int:
         print(f"export jobs that did not succeed: {', '.join(bad)}")
     if late:
         print(f"export jobs still running after {describe(timeout)}: {', '.join(late)}")
-    return EXIT_FAILED if bad or late else 0
+    return ExitCode.ERROR if bad or late else ExitCode.OK
 
 
 async def _print_counts(client: AepClient, result: ApplyResult, finals: Mapping[str, str]) -> None:
@@ -151,7 +153,7 @@ async def _print_counts(client: AepClient, result: ApplyResult, finals: Mapping[
         print(job_line(names.get(job_id, "ExportJob"), job_id, status, total, by_ns))
 
 
-async def _apply(args: argparse.Namespace, ctx: Context) -> int:
+async def _apply(args: argparse.Namespace, ctx: Context) -> ExitCode:
     async with ctx.session.client() as client:
         # An unknown merge policy or audience stops apply before it writes anything (the
         # lease included).
@@ -187,10 +189,10 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
                 print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
                 if not plan.actionable:
                     if not plan.blocked:
-                        return 0
+                        return ExitCode.OK
                     print(f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied.")
                     print("\n".join(not_applied_lines(plan.blocked, ())))
-                    return EXIT_FAILED
+                    return ExitCode.ERROR
                 confirm(
                     ctx.session,
                     args,
@@ -203,7 +205,7 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> int:
             return code
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     check_write_flags(args)
     ctx = load_context(
         args.path, args.target, variables=variables_from(args), allow_empty=args.allow_empty

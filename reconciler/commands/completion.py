@@ -12,6 +12,7 @@ from typing import Any
 
 from reconciler.commands._parser import candidates
 from reconciler.diagnostics import ConfigError
+from reconciler.exit_codes import ExitCode
 
 SHELLS = ("bash", "zsh")
 
@@ -61,12 +62,12 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     if args.complete:
         for word in candidates(args.words):
             print(word)
-        return 0
+        return ExitCode.OK
     if len(args.words) != 1 or args.words[0] not in SHELLS:
         raise ConfigError(f"name one shell: reconciler completion {{{','.join(SHELLS)}}}")
     print(BASH if args.words[0] == "bash" else ZSH, end="")
-    return 0
+    return ExitCode.OK

@@ -12,6 +12,7 @@ from reconciler.applier.lease import Lease
 from reconciler.commands import _async
 from reconciler.commands._flags import add_destroy_flags, add_write_flags, check_write_flags
 from reconciler.commands._prompt import add_approval_flags, confirm
+from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import EMPTY, Context, load_stack, plan_for, require_stack
 from reconciler.plan import Plan, PlanOptions
 from reconciler.planner.teardown import lock_key, teardown
@@ -19,8 +20,6 @@ from reconciler.remote import AepClient
 from reconciler.render.events import event_line, not_applied_lines
 from reconciler.render.plan import plan_text, use_colour
 from reconciler.resources import ResourceKey
-
-EXIT_FAILED = 1
 
 
 def register(subparsers: Any) -> None:
@@ -62,7 +61,7 @@ def _printer(lease: Lease, lock: ResourceKey) -> Callable[[Event], None]:
     return on_event
 
 
-async def _destroy(args: argparse.Namespace, ctx: Context) -> int:
+async def _destroy(args: argparse.Namespace, ctx: Context) -> ExitCode:
     async with (
         ctx.session.client() as client,
         Lease(client, ctx.stack, wait=args.lock_timeout) as lease,
@@ -72,13 +71,15 @@ async def _destroy(args: argparse.Namespace, ctx: Context) -> int:
         if plan.blocked:
             print(f"Nothing destroyed: {len(plan.blocked)} blocked change(s).")
             print("\n".join(not_applied_lines(plan.blocked, ())))
-            return EXIT_FAILED
+            return ExitCode.ERROR
         question = f"Destroy everything stack {ctx.stack} owns on {ctx.session.target}?"
         confirm(ctx.session, args, verb="destroy", question=question)
         return await _execute(args, client, lease, plan)
 
 
-async def _execute(args: argparse.Namespace, client: AepClient, lease: Lease, plan: Plan) -> int:
+async def _execute(
+    args: argparse.Namespace, client: AepClient, lease: Lease, plan: Plan
+) -> ExitCode:
     on_event = _printer(lease, lock_key(plan.stack))
     applier = Applier(client, parallelism=args.parallelism, on_event=on_event)
     result = await applier.apply(plan)
@@ -87,10 +88,10 @@ async def _execute(args: argparse.Namespace, client: AepClient, lease: Lease, pl
     print(f"Destroy complete: {ok} succeeded, {len(unfinished)} failed or skipped.")
     for line in not_applied_lines((), unfinished):
         print(line)
-    return EXIT_FAILED if unfinished else 0
+    return ExitCode.ERROR if unfinished else ExitCode.OK
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     check_write_flags(args)
     ctx = load_stack(args.path, args.target)
     require_stack(ctx, "destroy")

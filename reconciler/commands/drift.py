@@ -13,15 +13,12 @@ from typing import Any
 from reconciler.commands import _async
 from reconciler.commands._flags import add_var_flag, variables_from
 from reconciler.diagnostics import ConfigError, ReconcilerError
+from reconciler.exit_codes import ExitCode
 from reconciler.manifests.writeback import write_back
 from reconciler.pipeline import Context, load_context, plan_for, require_stack
 from reconciler.plan import PlanOptions
 from reconciler.render import github
 from reconciler.render.drift import TargetReport, render
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_DRIFT = 2
 
 
 def register(subparsers: Any) -> None:
@@ -112,14 +109,14 @@ async def check_all(
     return list(await asyncio.gather(*(one(item) for item in contexts)))
 
 
-def exit_code(reports: Sequence[TargetReport]) -> int:
+def exit_code(reports: Sequence[TargetReport]) -> ExitCode:
     """1 if any target could not be checked, else 2 if any drifted, else 0."""
     if any(r.error is not None for r in reports):
-        return EXIT_ERROR
-    return EXIT_OK if all(r.in_sync for r in reports) else EXIT_DRIFT
+        return ExitCode.ERROR
+    return ExitCode.OK if all(r.in_sync for r in reports) else ExitCode.CHANGES
 
 
-def write_back_report(report: TargetReport, ctx: Context) -> int:
+def write_back_report(report: TargetReport, ctx: Context) -> ExitCode:
     """drift --write: carry platform-made changes into git; 0 when nothing else differs."""
     done = write_back(report.findings, ctx.manifests)
     for edit in done.edits:
@@ -129,10 +126,10 @@ def write_back_report(report: TargetReport, ctx: Context) -> int:
     files = len(done.edits)
     print(f"Wrote the platform's values into {files} manifest file{'s' * (files != 1)}.")
     left = [f for f in report.findings if f.is_drift and not done.resolved(f)]
-    return EXIT_DRIFT if left else EXIT_OK
+    return ExitCode.CHANGES if left else ExitCode.OK
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     names = targets_of(args)
     if args.write and (len(names) > 1 or args.format != "text"):
         raise ConfigError("--write takes one --target and shows a diff: no --format json/markdown")

@@ -26,6 +26,7 @@ from reconciler.emulator.clock import Clock, ManualClock, SystemClock
 from reconciler.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID
 from reconciler.emulator.profiles.store import StoreSize, seed_profiles
 from reconciler.emulator.seed import seed_database
+from reconciler.exit_codes import ExitCode
 
 DEFAULT_DB = ".reconciler/platform.db"
 SECRET_ENV = "RECONCILER_EMULATOR_CLIENT_SECRET"
@@ -204,7 +205,7 @@ async def _serve(server: uvicorn.Server, sock: socket.socket, banner: str) -> No
     await task
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def run_serve(args: argparse.Namespace) -> ExitCode:
     _check_host(args.host, args.allow_remote)
     config = config_from_args(args)
     try:
@@ -229,7 +230,7 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         sock.close()
         app.state.platform.close()
-    return 0
+    return ExitCode.OK
 
 
 def _seed(args: argparse.Namespace) -> list[str]:
@@ -249,7 +250,7 @@ def _seed(args: argparse.Namespace) -> list[str]:
     return lines
 
 
-def run_seed(args: argparse.Namespace) -> int:
+def run_seed(args: argparse.Namespace) -> ExitCode:
     try:
         lines = _seed(args)
     except ValueError as exc:
@@ -258,4 +259,4 @@ def run_seed(args: argparse.Namespace) -> int:
         raise ConfigError(f"cannot write the platform database {args.db}: {exc}") from None
     for line in lines:
         print(f"{line} in {args.db}", flush=True)
-    return 0
+    return ExitCode.OK

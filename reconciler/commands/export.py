@@ -27,6 +27,7 @@ from reconciler.commands._adopting import event_printer
 from reconciler.commands._flags import add_stack_flags
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ConfigError, ManifestError, display_path
+from reconciler.exit_codes import ExitCode
 from reconciler.inventory import Entry, job_tag
 from reconciler.live import DATASET_PROPERTIES, LiveJob, observe
 from reconciler.manifests.crosschecks import unusable_destination
@@ -49,8 +50,6 @@ from reconciler.planner.onboard import (
 )
 from reconciler.remote import AepClient
 from reconciler.resources import DATASET, ManifestSet
-
-EXIT_FAILED = 1
 
 
 def _selector(text: str) -> Selector:
@@ -244,13 +243,13 @@ def _out(ctx: Context, out: Path | None) -> Path:
     return folder
 
 
-async def _export(args: argparse.Namespace, ctx: Context) -> int:
+async def _export(args: argparse.Namespace, ctx: Context) -> ExitCode:
     out = _out(ctx, args.out)
     async with ctx.session.client() as client, Lease(client, ctx.stack) as lease:
         found = await survey(ctx, client, args.select)
         if not found:
             print("Nothing to export: every selected dataset is managed already.")
-            return 0
+            return ExitCode.OK
         _describe(found, out)
         question = f"Write and adopt these on {ctx.session.target}?"
         confirm(ctx.session, args, verb="export", question=question)
@@ -270,10 +269,10 @@ async def _export(args: argparse.Namespace, ctx: Context) -> int:
         f"Export complete: {len(done)} dataset(s) and {requests_} export job(s) written under "
         f"{display_path(out)} and managed by stack {ctx.stack}."
     )
-    return EXIT_FAILED if failed else 0
+    return ExitCode.ERROR if failed else ExitCode.OK
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     ctx = load_context(args.path, args.target, allow_empty=True)
     print(f"reconciler export · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return _async.run(lambda: _export(args, ctx))

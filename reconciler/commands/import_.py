@@ -18,6 +18,7 @@ from reconciler.commands._adopting import event_printer
 from reconciler.commands._import_job import import_job
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
+from reconciler.exit_codes import ExitCode
 from reconciler.field_paths import value_at
 from reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
 from reconciler.ownership import NAME_TAG, STACK_TAG
@@ -35,8 +36,6 @@ from reconciler.redaction import REDACTOR
 from reconciler.remote import AepClient
 from reconciler.render.plan import change_lines, use_colour
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet
-
-EXIT_FAILED = 1
 
 
 def register(subparsers: Any) -> None:
@@ -122,7 +121,7 @@ def report_mismatch(
     declared: Mapping[str, Any],
     view: Mapping[str, Any],
     paths: Sequence[str],
-) -> int:
+) -> ExitCode:
     print(f"Dataset/{desired.key.name} ({desired.source}) does not match the live dataset:")
     for path in paths:
         print(f"  ~ {path}: live {value_at(view, path)!r}, manifest {value_at(declared, path)!r}")
@@ -131,7 +130,7 @@ def report_mismatch(
         "(or import it under another NAME), then run import again",
         file=sys.stderr,
     )
-    return EXIT_FAILED
+    return ExitCode.ERROR
 
 
 def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> DesiredDataset:
@@ -158,13 +157,13 @@ def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> D
     return desired
 
 
-async def adopt(ctx: Context, client: AepClient, change: Change) -> int:
+async def adopt(ctx: Context, client: AepClient, change: Change) -> ExitCode:
     plan = Plan(ctx.stack, ctx.session.target, (change,))
     result = await Applier(client, parallelism=1, on_event=event_printer("import")).apply(plan)
     if result.failed:
-        return EXIT_FAILED
+        return ExitCode.ERROR
     print(f"Import complete: {change.key} ({change.id}) is managed by stack {ctx.stack}.")
-    return 0
+    return ExitCode.OK
 
 
 def show(ctx: Context, change: Change, file: Path | None) -> None:
@@ -177,7 +176,7 @@ def show(ctx: Context, change: Change, file: Path | None) -> None:
         print(f"        writes {display_path(file)}")
 
 
-async def _import(args: argparse.Namespace, ctx: Context) -> int:
+async def _import(args: argparse.Namespace, ctx: Context) -> ExitCode:
     desired = declared_dataset(ctx.manifests, args.name)
     ignore = ignored(ctx, desired)
     file = None if desired is not None else manifest_file(ctx, args.name)
@@ -192,7 +191,7 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
                 f"Dataset {request.dataset_id} is already managed by stack {ctx.stack} as "
                 f"{request.name}; nothing to do."
             )
-            return 0
+            return ExitCode.OK
         await name_is_free(aep, ctx, request.name, request.dataset_id)
         body = desired.body if desired else manifest_document(request.name, live)["spec"]
         declared, view, paths = mismatches(body, live, ignore)
@@ -220,7 +219,7 @@ async def _import(args: argparse.Namespace, ctx: Context) -> int:
         return code
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     check_kind(args.kind)
     ctx = load(args.path, args.target)
     require_stack(ctx, "import")  # it writes the stack's ownership tags

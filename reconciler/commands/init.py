@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import ConfigError, display_path
+from reconciler.exit_codes import ExitCode
 from reconciler.manifests.json_schema import published_schemas
 from reconciler.manifests.project_model import STACK_PATTERN
 
@@ -80,7 +81,7 @@ def _ignore(folder: Path) -> str:
     return f"  {'added' if text else 'created'} {display_path(path)}: {IGNORED}"
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     folder: Path = args.dir
     stack = _stack(folder, args.stack)
     for rel, text in files(stack).items():
@@ -97,4 +98,4 @@ def run(args: argparse.Namespace) -> int:
         "against the embedded platform. Before using the workflows, replace your-org/reconciler "
         "and the targets in .github/workflows/ with yours."
     )
-    return 0
+    return ExitCode.OK

@@ -10,6 +10,7 @@ from typing import Any
 from reconciler.applier.unlock import describe, read_lease
 from reconciler.commands import _async
 from reconciler.commands._flags import add_stack_flags
+from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import Context, load_stack, read_live
 from reconciler.render.inventory import DatasetRow, ls_json, ls_text, rows
 
@@ -34,11 +35,11 @@ async def _read(ctx: Context) -> tuple[list[DatasetRow], str | None]:
     return rows(live), lease
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     ctx = load_stack(args.path, args.target)
     if args.format == "text":
         print(f"reconciler ls · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     found, lease = _async.run(lambda: _read(ctx))
     render = ls_json if args.format == "json" else ls_text
     sys.stdout.write(render(ctx.stack, ctx.session.target, found, lease))
-    return 0
+    return ExitCode.OK

@@ -9,6 +9,7 @@ from typing import Any
 
 from reconciler.commands import _async
 from reconciler.diagnostics import ConfigError
+from reconciler.exit_codes import ExitCode
 from reconciler.outputs import download, gather
 from reconciler.pipeline import Context, load_context
 from reconciler.render.exports import result_json, result_text
@@ -59,11 +60,11 @@ async def _output(args: argparse.Namespace, ctx: Context, key: ResourceKey) -> J
         return result
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     key = _key(args.resource)
     ctx = load_context(args.path, args.target)
     if args.format == "text":
         print(f"reconciler output · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     result = _async.run(lambda: _output(args, ctx, key))
     sys.stdout.write(result_json(result) if args.format == "json" else result_text(result))
-    return 1 if result.status == "FAILED" else 0
+    return ExitCode.ERROR if result.status == "FAILED" else ExitCode.OK

@@ -11,12 +11,11 @@ from typing import Any
 from reconciler import planfile
 from reconciler.commands import _async
 from reconciler.commands._flags import add_plan_flags, options_from, variables_from
+from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import Context, load_context, plan_for
 from reconciler.plan import Plan, PlanOptions
 from reconciler.render import github
 from reconciler.render.plan import render, use_colour
-
-EXIT_CHANGES = 2
 
 
 def register(subparsers: Any) -> None:
@@ -47,7 +46,7 @@ async def _plan(ctx: Context, options: PlanOptions) -> Plan:
         return await plan_for(ctx, client, options)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     ctx = load_context(
         args.path, args.target, variables=variables_from(args), allow_empty=args.allow_empty
     )
@@ -63,4 +62,4 @@ def run(args: argparse.Namespace) -> int:
             f"saved plan to {args.out}; apply it with: reconciler apply --plan {args.out}",
             file=sys.stderr,
         )
-    return EXIT_CHANGES if args.detailed_exitcode and plan.has_changes else 0
+    return ExitCode.CHANGES if args.detailed_exitcode and plan.has_changes else ExitCode.OK

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from reconciler.exit_codes import ExitCode
 from reconciler.manifests.json_schema import manifest_schema, project_schema
 from reconciler.plan_schema import plan_schema
 from reconciler.resources import KINDS
@@ -24,10 +25,10 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     if args.plan:
         schema = plan_schema()
     else:
         schema = project_schema() if args.project else manifest_schema(args.kind)
     print(json.dumps(schema, indent=2, sort_keys=True))
-    return 0
+    return ExitCode.OK

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import planfile
+from reconciler.exit_codes import ExitCode
 from reconciler.render.plan import FORMATS, render, use_colour
 
 
@@ -43,11 +44,11 @@ def header(saved: planfile.SavedPlan, path: Path) -> str:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     saved = planfile.read(args.planfile)
     if args.format != "json":
         line = header(saved, args.planfile)
         print(f"_{line}_\n" if args.format == "markdown" else f"{line}\n")
     colour = use_colour(sys.stdout)
     sys.stdout.write(render(saved.plan, args.format, colour=colour))
-    return 0
+    return ExitCode.OK

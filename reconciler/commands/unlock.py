@@ -11,9 +11,8 @@ from reconciler.applier.unlock import break_lease, describe, read_lease
 from reconciler.commands import _async
 from reconciler.commands._flags import add_stack_flags
 from reconciler.diagnostics import ConfigError
+from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import Context, load_stack
-
-EXIT_HELD = 1
 
 
 def register(subparsers: Any) -> None:
@@ -29,12 +28,12 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-async def _unlock(ctx: Context, force: bool) -> int:
+async def _unlock(ctx: Context, force: bool) -> ExitCode:
     async with ctx.session.client() as client:
         state = await read_lease(client, ctx.stack)
         if state.lease is None:
             print(f"Stack {ctx.stack} is not locked on target {ctx.session.target}.")
-            return 0
+            return ExitCode.OK
         holder = describe(state.lease, int(time.time() * 1000))
         if not force:
             print(f"Stack {ctx.stack} is locked: {holder}.")
@@ -43,17 +42,17 @@ async def _unlock(ctx: Context, force: bool) -> int:
                 "release it with: reconciler unlock --force",
                 file=sys.stderr,
             )
-            return EXIT_HELD
+            return ExitCode.ERROR
         if not await break_lease(client, state):
             raise ConfigError(
                 "the lease changed while it was being released (its apply renewed it, or "
                 "another one took it): run unlock again to see who holds it now"
             )
         print(f"Released the lease of stack {ctx.stack} ({holder}).")
-        return 0
+        return ExitCode.OK
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     ctx = load_stack(args.path, args.target)
     print(f"reconciler unlock · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return _async.run(lambda: _unlock(ctx, args.force))

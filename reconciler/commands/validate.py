@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.commands._flags import add_var_flag, variables_from
 from reconciler.diagnostics import sorted_diagnostics
+from reconciler.exit_codes import ExitCode
 from reconciler.manifests.project import read_project
 from reconciler.manifests.tree import collect_manifests, default_root
 from reconciler.manifests.variables import from_environment
@@ -42,7 +43,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     root: Path = args.path if args.path is not None else default_root()
     project, config_diags = read_project(root)
     overrides = {**from_environment(os.environ), **variables_from(args)}
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             "diagnostics": [d.to_json() for d in diags],
         }
         print(json.dumps(doc, indent=2))
-        return 1 if diags else 0
+        return ExitCode.ERROR if diags else ExitCode.OK
     for diag in diags:
         print(diag, file=sys.stderr)
     if github.enabled(args.format, os.environ):
@@ -71,6 +72,6 @@ def run(args: argparse.Namespace) -> int:
     target = f", target {loaded.target}" if loaded.target else ""
     if diags:
         print(f"{where}{target}: {_count(len(diags), 'error')}", file=sys.stderr)
-        return 1
+        return ExitCode.ERROR
     print(f"{where}{target}: ok")
-    return 0
+    return ExitCode.OK
