@@ -2,39 +2,38 @@
 
 ``reconciler --version``, ``--help`` and shell completion answer from the command index
 below without importing a single command module (importing them all loads httpx,
-pydantic models, Starlette and uvicorn: most of a second before anything happens).
+pydantic models, Starlette and uvicorn: most of a second before anything happens). The
+command named is imported by an import statement in ``_register``, never by a string.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Iterator, Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NoReturn, TypeAlias
 
 from reconciler.exit_codes import ExitCode
 
-# name -> (module under reconciler.commands, one-line help). The order is the order of --help.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "validate": ("validate", "check manifests offline (no API call)"),
-    "schema": ("schema", "print the JSON Schema of a manifest document"),
-    "plan": ("plan", "show what apply would change"),
-    "apply": ("apply", "make the platform match the manifests"),
-    "drift": ("drift", "report differences between the manifests and the platform"),
-    "output": ("output", "show (and download) what a manifest's latest export job wrote"),
-    "show": ("show", "show a saved plan (text, JSON or Markdown), offline"),
-    "import": ("import_", "bring an existing dataset under management"),
-    "export": ("export", "write manifests for what a sandbox holds already, and adopt it"),
-    "init": ("init", "set a repository up for reconciler (never overwrites a file)"),
-    "destroy": ("destroy", "remove everything the stack owns on a target"),
-    "ls": ("ls", "list what the stack owns on the platform: datasets, jobs, last status"),
-    "unlock": ("unlock", "name the holder of the stack's apply lease; --force releases it"),
+# name -> one-line help. The order is the order of --help.
+COMMANDS: dict[str, str] = {
+    "validate": "check manifests offline (no API call)",
+    "schema": "print the JSON Schema of a manifest document",
+    "plan": "show what apply would change",
+    "apply": "make the platform match the manifests",
+    "drift": "report differences between the manifests and the platform",
+    "output": "show (and download) what a manifest's latest export job wrote",
+    "show": "show a saved plan (text, JSON or Markdown), offline",
+    "import": "bring an existing dataset under management",
+    "export": "write manifests for what a sandbox holds already, and adopt it",
+    "init": "set a repository up for reconciler (never overwrites a file)",
+    "destroy": "remove everything the stack owns on a target",
+    "ls": "list what the stack owns on the platform: datasets, jobs, last status",
+    "unlock": "name the holder of the stack's apply lease; --force releases it",
     "emulator": (
-        "emulator",
-        "run the embedded AEP platform (a local fake of IMS, Catalog and UPS export jobs)",
+        "run the embedded AEP platform (a local fake of IMS, Catalog and UPS export jobs)"
     ),
-    "completion": ("completion", "print a shell completion script (bash or zsh)"),
+    "completion": "print a shell completion script (bash or zsh)",
 }
 
 
@@ -49,6 +48,51 @@ class Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         # never 2 (ExitCode.CHANGES): in CI, 2 means "changes present"
         self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
+
+
+# What a command's ``register(subparsers)`` receives (argparse names no public type for it).
+Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
+
+
+def _register(name: str, sub: Subparsers) -> None:
+    """Import the one command being run, by statement (so mypy checks its ``register``),
+    and let it add its parser. Importing every command up front would load httpx,
+    pydantic, Starlette and uvicorn before ``--version`` could answer."""
+    register: Callable[[Subparsers], None]
+    match name:
+        case "validate":
+            from reconciler.commands.validate import register
+        case "schema":
+            from reconciler.commands.schema import register
+        case "plan":
+            from reconciler.commands.plan import register
+        case "apply":
+            from reconciler.commands.apply import register
+        case "drift":
+            from reconciler.commands.drift import register
+        case "output":
+            from reconciler.commands.output import register
+        case "show":
+            from reconciler.commands.show import register
+        case "import":
+            from reconciler.commands.import_ import register
+        case "export":
+            from reconciler.commands.export import register
+        case "init":
+            from reconciler.commands.init import register
+        case "destroy":
+            from reconciler.commands.destroy import register
+        case "ls":
+            from reconciler.commands.ls import register
+        case "unlock":
+            from reconciler.commands.unlock import register
+        case "emulator":
+            from reconciler.commands.emulator import register
+        case "completion":
+            from reconciler.commands.completion import register
+        case _:
+            raise AssertionError(f"{name} is in COMMANDS but has no import in _register")
+    register(sub)
 
 
 def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -97,12 +141,11 @@ def build_parser(argv: Sequence[str] = ()) -> Parser:
         dest="command", metavar="COMMAND", required=True, parser_class=Parser
     )
     chosen = command_of(argv)
-    for name, (module_name, help_) in COMMANDS.items():
+    for name, help_ in COMMANDS.items():
         if name != chosen:
             sub.add_parser(name, help=help_)  # listed in --help; never run
             continue
-        module = importlib.import_module(f"reconciler.commands.{module_name}")
-        module.register(sub)
+        _register(name, sub)
         add_common(sub.choices[name])
     return parser
 

@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from reconciler import planfile
 from reconciler.applier import Applier, ApplyResult, Event, Outcome
@@ -22,6 +21,7 @@ from reconciler.commands._flags import (
     options_from,
     variables_from,
 )
+from reconciler.commands._parser import Subparsers
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import PlanError
 from reconciler.durations import describe, parse_duration
@@ -52,7 +52,7 @@ def duration_arg(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "apply",
         description="Plan, show the plan, ask, then make exactly those changes. With --plan, "

@@ -8,9 +8,8 @@ completion stays quick and always matches the installed version's flags.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from reconciler.commands._parser import candidates
+from reconciler.commands._parser import Subparsers, candidates
 from reconciler.diagnostics import ConfigError
 from reconciler.exit_codes import ExitCode
 
@@ -46,7 +45,7 @@ fi
 """
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "completion",
         description="Print a completion script for SHELL. bash: source <(reconciler "

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from reconciler.applier import Applier, Event, Outcome
 from reconciler.applier.lease import Lease
 from reconciler.commands import _async
 from reconciler.commands._flags import add_destroy_flags, add_write_flags, check_write_flags
+from reconciler.commands._parser import Subparsers
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import EMPTY, Context, load_stack, plan_for, require_stack
@@ -22,7 +22,7 @@ from reconciler.render.plan import plan_text, use_colour
 from reconciler.resources import ResourceKey
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "destroy",
         description="Plan the removal of every dataset the stack owns (their running export "

@@ -8,10 +8,10 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from reconciler.commands import _async
 from reconciler.commands._flags import add_var_flag, variables_from
+from reconciler.commands._parser import Subparsers
 from reconciler.diagnostics import ConfigError, ReconcilerError
 from reconciler.exit_codes import ExitCode
 from reconciler.manifests.writeback import write_back
@@ -21,7 +21,7 @@ from reconciler.render import github
 from reconciler.render.drift import TargetReport, render
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "drift",
         description="Read live state and report every difference from the manifests: missing, "

@@ -10,10 +10,10 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
-from typing import Any
 
 import uvicorn
 
+from reconciler.commands._parser import Subparsers
 from reconciler.diagnostics import ConfigError
 from reconciler.emulator import (
     ConnectionDropped,
@@ -32,7 +32,7 @@ DEFAULT_DB = ".reconciler/platform.db"
 SECRET_ENV = "RECONCILER_EMULATOR_CLIENT_SECRET"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "emulator",
         description="The embedded AEP platform: the default target of reconciler and the fake "
@@ -43,7 +43,7 @@ def register(subparsers: Any) -> None:
     _add_seed(actions)
 
 
-def _add_serve(actions: Any) -> None:
+def _add_serve(actions: Subparsers) -> None:
     serve = actions.add_parser(
         "serve",
         help="serve the platform over HTTP until interrupted",
@@ -96,7 +96,7 @@ def _add_serve(actions: Any) -> None:
     serve.set_defaults(run=run_serve)
 
 
-def _add_seed(actions: Any) -> None:
+def _add_seed(actions: Subparsers) -> None:
     seed = actions.add_parser(
         "seed",
         help="bulk-write datasets, export jobs or a profile store into a platform database",

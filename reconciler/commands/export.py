@@ -25,6 +25,7 @@ from reconciler.applier.record import write_record
 from reconciler.commands import _async
 from reconciler.commands._adopting import event_printer
 from reconciler.commands._flags import add_stack_flags
+from reconciler.commands._parser import Subparsers
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ConfigError, ManifestError, display_path
 from reconciler.exit_codes import ExitCode
@@ -59,7 +60,7 @@ def _selector(text: str) -> Selector:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "export",
         description="Write a manifest for every existing dataset nobody manages (or those "

@@ -16,6 +16,7 @@ from reconciler.applier.record import write_record
 from reconciler.commands import _async
 from reconciler.commands._adopting import event_printer
 from reconciler.commands._import_job import import_job
+from reconciler.commands._parser import Subparsers
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
 from reconciler.exit_codes import ExitCode
@@ -38,7 +39,7 @@ from reconciler.render.plan import change_lines, use_colour
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "import",
         description="Adopt the live dataset or export job ID as manifest NAME: check the "

@@ -14,8 +14,8 @@ import re
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
 
+from reconciler.commands._parser import Subparsers
 from reconciler.diagnostics import ConfigError, display_path
 from reconciler.exit_codes import ExitCode
 from reconciler.manifests.json_schema import published_schemas
@@ -24,7 +24,7 @@ from reconciler.manifests.project_model import STACK_PATTERN
 IGNORED = ".reconciler/"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "init",
         description="Set up DIR (default: here) for reconciler: specs/ with reconciler.yaml, "

@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
 
 from reconciler.applier.unlock import describe, read_lease
 from reconciler.commands import _async
 from reconciler.commands._flags import add_stack_flags
+from reconciler.commands._parser import Subparsers
 from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import Context, load_stack, read_live
 from reconciler.render.inventory import DatasetRow, ls_json, ls_text, rows
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "ls",
         description="List the datasets the stack owns (found by their ownership tags, as there "

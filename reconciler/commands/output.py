@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.commands import _async
+from reconciler.commands._parser import Subparsers
 from reconciler.diagnostics import ConfigError
 from reconciler.exit_codes import ExitCode
 from reconciler.outputs import download, gather
@@ -17,7 +18,7 @@ from reconciler.resources import EXPORT_JOB, ResourceKey
 from reconciler.results import JobResult
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "output",
         description="Find the latest export job of an ExportJob manifest on the target and "

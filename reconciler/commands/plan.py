@@ -6,11 +6,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from reconciler import planfile
 from reconciler.commands import _async
 from reconciler.commands._flags import add_plan_flags, options_from, variables_from
+from reconciler.commands._parser import Subparsers
 from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import Context, load_context, plan_for
 from reconciler.plan import Plan, PlanOptions
@@ -18,7 +18,7 @@ from reconciler.render import github
 from reconciler.render.plan import render, use_colour
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "plan",
         description="Read live state from the list endpoints, compare it with the manifests "

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
+from reconciler.commands._parser import Subparsers
 from reconciler.exit_codes import ExitCode
 from reconciler.manifests.json_schema import manifest_schema, project_schema
 from reconciler.plan_schema import plan_schema
 from reconciler.resources import KINDS
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "schema",
         description="Print the JSON Schema (draft 2020-12) of a manifest document, for "

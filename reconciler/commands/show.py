@@ -6,14 +6,14 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from reconciler import planfile
+from reconciler.commands._parser import Subparsers
 from reconciler.exit_codes import ExitCode
 from reconciler.render.plan import FORMATS, render, use_colour
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "show",
         description="Show a plan saved by `plan --out FILE`, without reading the platform: "

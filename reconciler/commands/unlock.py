@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
 
 from reconciler.applier.unlock import break_lease, describe, read_lease
 from reconciler.commands import _async
 from reconciler.commands._flags import add_stack_flags
+from reconciler.commands._parser import Subparsers
 from reconciler.diagnostics import ConfigError
 from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import Context, load_stack
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "unlock",
         description="Show who holds the stack's apply lease. With --force, release it now: "

@@ -7,9 +7,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from reconciler.commands._flags import add_var_flag, variables_from
+from reconciler.commands._parser import Subparsers
 from reconciler.diagnostics import sorted_diagnostics
 from reconciler.exit_codes import ExitCode
 from reconciler.manifests.project import read_project
@@ -25,7 +25,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "validate",
         description="Check every manifest under PATH and its reconciler.yaml, offline. "
