@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "ports",
         "backoff",
         "results",
+        "events",
     ),
     ("manifests.", "remote.", "live", "render.", "references"),
     ("planner.", "applier.", "planfile"),

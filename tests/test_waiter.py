@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from reconciler.applier.waiter import follow, progress_line
+from reconciler.applier.waiter import follow
 from reconciler.diagnostics import ApiError
+from reconciler.render.events import progress_line
 
 
 class Reader:

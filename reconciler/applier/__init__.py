@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.applier._executor import Applier, ApplyResult, Event, Outcome
+from reconciler.applier._executor import Applier
+from reconciler.events import ApplyResult, Event, Outcome
 
 __all__ = ["Applier", "ApplyResult", "Event", "Outcome"]

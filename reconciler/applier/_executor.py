@@ -8,48 +8,18 @@ once; a failure skips only the changes that depend on it, everything else goes o
 from __future__ import annotations
 
 import asyncio
-import enum
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.applier.recovery import CreateRecovery
 from reconciler.diagnostics import ApiError
+from reconciler.events import ApplyResult, Event, Outcome
 from reconciler.fingerprint import sibling_key
 from reconciler.inventory import bound, job_tag, recorded
 from reconciler.ownership import set_tag
 from reconciler.plan import Action, Change, Plan
 from reconciler.ports import Applying
 from reconciler.resources import DATASET, ResourceKey
-
-
-class Outcome(enum.Enum):
-    STARTED = "started"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class Event:
-    outcome: Outcome
-    change: Change
-    message: str = ""
-    id: str | None = None  # the object created or acted on
-
-
-@dataclass
-class ApplyResult:
-    events: list[Event] = field(default_factory=list)
-    created_jobs: list[str] = field(default_factory=list)
-    cancelled_jobs: list[str] = field(default_factory=list)  # cancels the platform accepted
-
-    def finished(self) -> list[Event]:
-        return [e for e in self.events if e.outcome is not Outcome.STARTED]
-
-    @property
-    def failed(self) -> list[Event]:
-        return [e for e in self.events if e.outcome in (Outcome.FAILED, Outcome.SKIPPED)]
 
 
 class _Failed(Exception):

@@ -60,11 +60,3 @@ async def _status(client: JobReading, job_id: str) -> str:
             return "GONE"
         raise
     return str(job.get("status", "NEW"))
-
-
-def progress_line(statuses: Mapping[str, str]) -> str:
-    counts: dict[str, int] = {}
-    for status in statuses.values():
-        counts[status] = counts.get(status, 0) + 1
-    parts = [f"{n} {s.lower()}" for s, n in sorted(counts.items())]
-    return f"export jobs: {', '.join(parts)}"

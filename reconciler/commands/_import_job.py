@@ -19,7 +19,6 @@ from typing import Any
 from reconciler.applier import Applier
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
-from reconciler.commands._adopting import event_printer
 from reconciler.commands._prompt import confirm
 from reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
 from reconciler.exit_codes import ExitCode
@@ -34,6 +33,7 @@ from reconciler.planner.jobs import recorded_digest
 from reconciler.planner.onboard import Request, job_document
 from reconciler.redaction import REDACTOR
 from reconciler.remote import AepClient
+from reconciler.render.events import adoption_printer
 from reconciler.render.plan import change_lines, use_colour
 from reconciler.resources import EXPORT_JOB, DesiredExportJob, ManifestSet, ResourceKey
 
@@ -157,7 +157,7 @@ def show(name: str, job: LiveJob, file: Path | None) -> None:
 
 async def adopt(ctx: Context, client: AepClient, change: Change) -> ExitCode:
     plan = Plan(ctx.stack, ctx.session.target, (change,))
-    result = await Applier(client, parallelism=1, on_event=event_printer("import")).apply(plan)
+    result = await Applier(client, parallelism=1, on_event=adoption_printer("import")).apply(plan)
     if result.failed:
         return ExitCode.ERROR
     print(f"Import complete: {change.key} ({change.id}) is managed by stack {ctx.stack}.")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler import planfile
-from reconciler.applier import Applier, ApplyResult, Event, Outcome
+from reconciler.applier import Applier, ApplyResult
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
-from reconciler.applier.waiter import follow, progress_line
+from reconciler.applier.waiter import follow
 from reconciler.commands import _async
 from reconciler.commands._flags import (
     add_plan_flags,
@@ -24,7 +25,7 @@ from reconciler.commands._flags import (
 from reconciler.commands._parser import Subparsers
 from reconciler.commands._prompt import add_approval_flags, confirm
 from reconciler.diagnostics import PlanError
-from reconciler.durations import describe, parse_duration
+from reconciler.durations import parse_duration
 from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import (
     Context,
@@ -35,9 +36,7 @@ from reconciler.pipeline import (
 )
 from reconciler.plan import Plan
 from reconciler.remote import AepClient
-from reconciler.render import github
-from reconciler.render.events import event_line, not_applied_lines
-from reconciler.render.exports import job_line
+from reconciler.render import events
 from reconciler.render.plan import plan_text, use_colour
 from reconciler.results import exported_counts
 
@@ -79,32 +78,15 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def _print_event(event: Event) -> None:
-    if event.outcome is Outcome.STARTED:
-        return
-    change = event.change
-    line = event_line(event.outcome.value, change.key, change.action.value, event.message, event.id)
-    print(line, flush=True)
-    if event.outcome is Outcome.FAILED and github.enabled(None, os.environ):
-        what = f"{change.action.value} {change.key} failed: {event.message}"
-        print(github.command(what, title="reconciler apply"), file=sys.stderr, flush=True)
-
-
 async def _execute(
     args: argparse.Namespace, ctx: Context, client: AepClient, plan: Plan
 ) -> ExitCode:
-    applier = Applier(client, parallelism=args.parallelism, on_event=_print_event)
-    result: ApplyResult = await applier.apply(plan)
-    ok = sum(1 for e in result.events if e.outcome is Outcome.SUCCEEDED)
-    failed = sum(1 for e in result.events if e.outcome is Outcome.FAILED)
-    skipped = sum(1 for e in result.events if e.outcome is Outcome.SKIPPED)
-    blocked = len(plan.blocked)
-    tail = f", {blocked} blocked (not applied)" if blocked else ""
-    print(f"Apply complete: {ok} succeeded, {failed} failed, {skipped} skipped{tail}.")
-    unfinished = [(e.outcome.value, e.change.key, e.message) for e in result.failed]
-    for line in not_applied_lines(plan.blocked, unfinished):
-        print(line)
-    code = ExitCode.ERROR if unfinished or blocked else ExitCode.OK
+    on_event = functools.partial(events.print_event, annotate="reconciler apply")
+    result: ApplyResult = await Applier(
+        client, parallelism=args.parallelism, on_event=on_event
+    ).apply(plan)
+    events.print_lines(events.apply_summary(result, plan.blocked))
+    code = ExitCode.ERROR if result.failed or plan.blocked else ExitCode.OK
     if args.wait and (result.created_jobs or result.cancelled_jobs):
         code = max(code, await _wait(client, result, args.wait_timeout))
     return code
@@ -114,43 +96,27 @@ async def _wait(client: AepClient, result: ApplyResult, timeout: float) -> ExitC
     """Follow the new jobs; exit 1 if one did not succeed within ``timeout`` seconds.
 
     The jobs the apply cancelled are reported cancelled at once, never polled."""
-    live = sys.stderr.isatty()  # one line redrawn in place; plain lines in CI logs
-
-    def show(statuses: Mapping[str, str]) -> None:
-        line = progress_line(statuses)
-        print(f"\r\033[K{line}" if live else line, end="" if live else "\n", file=sys.stderr)
-        sys.stderr.flush()
-
+    progress = events.Progress()
     finals = await follow(
         client,
         result.created_jobs,
-        on_progress=show,
+        on_progress=progress,
         cancelled=result.cancelled_jobs,
         timeout=timeout,
     )
-    if live:
-        print(file=sys.stderr)
-    await _print_counts(client, result, finals)
-    created = {i: finals[i] for i in result.created_jobs}
-    late = sorted(i for i, s in created.items() if s == "TIMEOUT")
-    bad = sorted(i for i, s in created.items() if s not in ("SUCCEEDED", "TIMEOUT"))
-    if bad:
-        print(f"export jobs that did not succeed: {', '.join(bad)}")
-    if late:
-        print(f"export jobs still running after {describe(timeout)}: {', '.join(late)}")
-    return ExitCode.ERROR if bad or late else ExitCode.OK
+    progress.end()
+    counts = await _counts(client, result, finals)
+    events.print_lines(events.wait_report(result, finals, counts, timeout))
+    created = [finals[i] for i in result.created_jobs]
+    return ExitCode.OK if all(s == "SUCCEEDED" for s in created) else ExitCode.ERROR
 
 
-async def _print_counts(client: AepClient, result: ApplyResult, finals: Mapping[str, str]) -> None:
-    """Each followed job's end: its status and, when it SUCCEEDED, what it exported."""
-    names = {e.id: str(e.change.key) for e in result.events if e.id is not None}
-    for job_id in result.created_jobs:
-        status = finals.get(job_id, "UNKNOWN")
-        total: int | None = None
-        by_ns: dict[str, int] = {}
-        if status == "SUCCEEDED":
-            total, by_ns = exported_counts(await client.get_export_job(job_id))
-        print(job_line(names.get(job_id, "ExportJob"), job_id, status, total, by_ns))
+async def _counts(
+    client: AepClient, result: ApplyResult, finals: Mapping[str, str]
+) -> events.Counts:
+    """What each new job that SUCCEEDED exported, read back from the platform."""
+    done = [i for i in result.created_jobs if finals.get(i) == "SUCCEEDED"]
+    return {i: exported_counts(await client.get_export_job(i)) for i in done}
 
 
 async def _apply(args: argparse.Namespace, ctx: Context) -> ExitCode:
@@ -190,8 +156,10 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> ExitCode:
                 if not plan.actionable:
                     if not plan.blocked:
                         return ExitCode.OK
-                    print(f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied.")
-                    print("\n".join(not_applied_lines(plan.blocked, ())))
+                    headline = (
+                        f"Nothing to apply: {len(plan.blocked)} blocked change(s) not applied."
+                    )
+                    events.print_lines(events.nothing_done(headline, plan.blocked))
                     return ExitCode.ERROR
                 confirm(
                     ctx.session,

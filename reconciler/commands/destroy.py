@@ -17,7 +17,7 @@ from reconciler.pipeline import EMPTY, Context, load_stack, plan_for, require_st
 from reconciler.plan import Plan, PlanOptions
 from reconciler.planner.teardown import lock_key, teardown
 from reconciler.remote import AepClient
-from reconciler.render.events import event_line, not_applied_lines
+from reconciler.render import events
 from reconciler.render.plan import plan_text, use_colour
 from reconciler.resources import ResourceKey
 
@@ -53,10 +53,7 @@ def _printer(lease: Lease, lock: ResourceKey) -> Callable[[Event], None]:
             lease.stop_renewing()
         if change.key == lock and event.outcome is Outcome.SUCCEEDED:
             lease.forget()
-        if event.outcome is Outcome.STARTED:
-            return
-        action = change.action.value
-        print(event_line(event.outcome.value, change.key, action, event.message, event.id))
+        events.print_event(event)
 
     return on_event
 
@@ -69,8 +66,8 @@ async def _destroy(args: argparse.Namespace, ctx: Context) -> ExitCode:
         plan = teardown(await plan_for(ctx, client, options_from(args), EMPTY), lease.lock_id)
         print(plan_text(plan, colour=use_colour(sys.stdout)), end="")
         if plan.blocked:
-            print(f"Nothing destroyed: {len(plan.blocked)} blocked change(s).")
-            print("\n".join(not_applied_lines(plan.blocked, ())))
+            headline = f"Nothing destroyed: {len(plan.blocked)} blocked change(s)."
+            events.print_lines(events.nothing_done(headline, plan.blocked))
             return ExitCode.ERROR
         question = f"Destroy everything stack {ctx.stack} owns on {ctx.session.target}?"
         confirm(ctx.session, args, verb="destroy", question=question)
@@ -83,12 +80,8 @@ async def _execute(
     on_event = _printer(lease, lock_key(plan.stack))
     applier = Applier(client, parallelism=args.parallelism, on_event=on_event)
     result = await applier.apply(plan)
-    ok = sum(1 for e in result.events if e.outcome is Outcome.SUCCEEDED)
-    unfinished = [(e.outcome.value, e.change.key, e.message) for e in result.failed]
-    print(f"Destroy complete: {ok} succeeded, {len(unfinished)} failed or skipped.")
-    for line in not_applied_lines((), unfinished):
-        print(line)
-    return ExitCode.ERROR if unfinished else ExitCode.OK
+    events.print_lines(events.destroy_summary(result))
+    return ExitCode.ERROR if result.failed else ExitCode.OK
 
 
 def run(args: argparse.Namespace) -> ExitCode:

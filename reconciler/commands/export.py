@@ -23,7 +23,6 @@ from reconciler.applier import Applier
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
 from reconciler.commands import _async
-from reconciler.commands._adopting import event_printer
 from reconciler.commands._flags import add_stack_flags
 from reconciler.commands._parser import Subparsers
 from reconciler.commands._prompt import add_approval_flags, confirm
@@ -50,6 +49,7 @@ from reconciler.planner.onboard import (
     unique,
 )
 from reconciler.remote import AepClient
+from reconciler.render.events import adoption_printer
 from reconciler.resources import DATASET, ManifestSet
 
 
@@ -224,7 +224,7 @@ def job_records(ctx: Context, manifests: ManifestSet, item: Found) -> dict[str, 
 async def adopt_all(ctx: Context, client: AepClient, changes: list[Change]) -> set[str]:
     """Adopt every dataset; the ids whose adoption failed."""
     plan = Plan(ctx.stack, ctx.session.target, tuple(changes))
-    result = await Applier(client, on_event=event_printer("export")).apply(plan)
+    result = await Applier(client, on_event=adoption_printer("export")).apply(plan)
     return {e.change.id for e in result.failed if e.change.id}
 
 

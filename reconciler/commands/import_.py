@@ -14,7 +14,6 @@ from reconciler.applier import Applier
 from reconciler.applier.lease import Lease
 from reconciler.applier.record import write_record
 from reconciler.commands import _async
-from reconciler.commands._adopting import event_printer
 from reconciler.commands._import_job import import_job
 from reconciler.commands._parser import Subparsers
 from reconciler.commands._prompt import add_approval_flags, confirm
@@ -35,6 +34,7 @@ from reconciler.planner.adopt import (
 from reconciler.planner.jobs import declared_inventory
 from reconciler.redaction import REDACTOR
 from reconciler.remote import AepClient
+from reconciler.render.events import adoption_printer
 from reconciler.render.plan import change_lines, use_colour
 from reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet
 
@@ -160,7 +160,7 @@ def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> D
 
 async def adopt(ctx: Context, client: AepClient, change: Change) -> ExitCode:
     plan = Plan(ctx.stack, ctx.session.target, (change,))
-    result = await Applier(client, parallelism=1, on_event=event_printer("import")).apply(plan)
+    result = await Applier(client, parallelism=1, on_event=adoption_printer("import")).apply(plan)
     if result.failed:
         return ExitCode.ERROR
     print(f"Import complete: {change.key} ({change.id}) is managed by stack {ctx.stack}.")

@@ -1,1 +1,2 @@
-"""Data to text, JSON and Markdown, no I/O: plans, drift reports, apply events."""
+"""Data to text, JSON and Markdown: plans, drift reports, apply events. No I/O, bar the
+printers of render.events that write apply events to stdout and stderr."""
