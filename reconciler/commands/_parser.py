@@ -9,9 +9,10 @@ command named is imported by an import statement in ``_register``, never by a st
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NoReturn, TypeAlias
+from typing import Any, NoReturn, TypeAlias, TypeVar, cast
 
 from reconciler.exit_codes import ExitCode
 
@@ -93,6 +94,23 @@ def _register(name: str, sub: Subparsers) -> None:
         case _:
             raise AssertionError(f"{name} is in COMMANDS but has no import in _register")
     register(sub)
+
+
+A = TypeVar("A")  # a command's arguments: a frozen dataclass
+
+
+def runs(
+    parser: argparse.ArgumentParser, body: Callable[[A], ExitCode], arguments: type[A]
+) -> None:
+    """``parser``'s command runs ``body`` with its arguments as ``arguments``, a frozen
+    dataclass built here, field by field, from the Namespace: the one place a command's
+    arguments are untyped."""
+
+    def run(namespace: argparse.Namespace) -> ExitCode:
+        names = [f.name for f in dataclasses.fields(cast(Any, arguments))]
+        return body(arguments(**{n: getattr(namespace, n) for n in names}))
+
+    parser.set_defaults(run=run)
 
 
 def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:

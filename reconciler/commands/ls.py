@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
+from dataclasses import dataclass
 
 from reconciler.applier.unlock import describe, read_lease
 from reconciler.commands import _async
 from reconciler.commands._flags import add_stack_flags
-from reconciler.commands._parser import Subparsers
+from reconciler.commands._parser import Subparsers, runs
 from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import Context, load_stack, read_live
 from reconciler.render.inventory import DatasetRow, ls_json, ls_text, rows
@@ -24,7 +24,14 @@ def register(subparsers: Subparsers) -> None:
     )
     add_stack_flags(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.set_defaults(run=run)
+    runs(parser, run, LsArgs)
+
+
+@dataclass(frozen=True)
+class LsArgs:
+    path: str | None
+    target: str | None
+    format: str
 
 
 async def _read(ctx: Context) -> tuple[list[DatasetRow], str | None]:
@@ -35,7 +42,7 @@ async def _read(ctx: Context) -> tuple[list[DatasetRow], str | None]:
     return rows(live), lease
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: LsArgs) -> ExitCode:
     ctx = load_stack(args.path, args.target)
     if args.format == "text":
         print(f"reconciler ls · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+from dataclasses import dataclass
 
-from reconciler.commands._parser import Subparsers
+from reconciler.commands._parser import Subparsers, runs
 from reconciler.exit_codes import ExitCode
 from reconciler.manifests.json_schema import manifest_schema, project_schema
 from reconciler.plan_schema import plan_schema
@@ -22,10 +22,17 @@ def register(subparsers: Subparsers) -> None:
     group.add_argument("--kind", choices=KINDS, help="only this kind (default: any kind)")
     group.add_argument("--project", action="store_true", help="the schema of reconciler.yaml")
     group.add_argument("--plan", action="store_true", help="the schema of a plan's JSON")
-    parser.set_defaults(run=run)
+    runs(parser, run, SchemaArgs)
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+@dataclass(frozen=True)
+class SchemaArgs:
+    kind: str | None
+    project: bool
+    plan: bool
+
+
+def run(args: SchemaArgs) -> ExitCode:
     if args.plan:
         schema = plan_schema()
     else:

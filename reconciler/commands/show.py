@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler import planfile
-from reconciler.commands._parser import Subparsers
+from reconciler.commands._parser import Subparsers, runs
 from reconciler.exit_codes import ExitCode
 from reconciler.render.plan import FORMATS, render, use_colour
 
@@ -22,7 +22,13 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("planfile", type=Path, metavar="PLANFILE")
     parser.add_argument("--format", choices=FORMATS, default="text")
-    parser.set_defaults(run=run)
+    runs(parser, run, ShowArgs)
+
+
+@dataclass(frozen=True)
+class ShowArgs:
+    planfile: Path
+    format: str
 
 
 def _moment(epoch: float) -> str:
@@ -44,7 +50,7 @@ def header(saved: planfile.SavedPlan, path: Path) -> str:
     )
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: ShowArgs) -> ExitCode:
     saved = planfile.read(args.planfile)
     if args.format != "json":
         line = header(saved, args.planfile)

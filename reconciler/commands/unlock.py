@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
+from dataclasses import dataclass
 
 from reconciler.applier.unlock import break_lease, describe, read_lease
 from reconciler.commands import _async
 from reconciler.commands._flags import add_stack_flags
-from reconciler.commands._parser import Subparsers
+from reconciler.commands._parser import Subparsers, runs
 from reconciler.diagnostics import ConfigError
 from reconciler.exit_codes import ExitCode
 from reconciler.pipeline import Context, load_stack
@@ -25,7 +25,14 @@ def register(subparsers: Subparsers) -> None:
     )
     add_stack_flags(parser)
     parser.add_argument("--force", action="store_true", help="release the lease whoever holds it")
-    parser.set_defaults(run=run)
+    runs(parser, run, UnlockArgs)
+
+
+@dataclass(frozen=True)
+class UnlockArgs:
+    path: str | None
+    target: str | None
+    force: bool
 
 
 async def _unlock(ctx: Context, force: bool) -> ExitCode:
@@ -52,7 +59,7 @@ async def _unlock(ctx: Context, force: bool) -> ExitCode:
         return ExitCode.OK
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: UnlockArgs) -> ExitCode:
     ctx = load_stack(args.path, args.target)
     print(f"reconciler unlock · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return _async.run(lambda: _unlock(ctx, args.force))

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import pytest
 
-from reconciler.commands._parser import COMMANDS, build_parser
+from reconciler.commands._parser import COMMANDS, Parser, build_parser, runs
+from reconciler.commands.ls import LsArgs
+from reconciler.commands.schema import SchemaArgs
+from reconciler.commands.show import ShowArgs
+from reconciler.commands.unlock import UnlockArgs
+from reconciler.exit_codes import ExitCode
 
 
 def _runs(parser: argparse.ArgumentParser) -> bool:
@@ -24,3 +30,39 @@ def test_each_listed_command_is_imported_and_registers_its_own_parser(name: str)
     assert _runs(sub.choices[name]), name
     others = [n for n in COMMANDS if n != name and _runs(sub.choices[n])]
     assert others == []
+
+
+@dataclasses.dataclass(frozen=True)
+class _Args:
+    name: str
+    force: bool
+
+
+def test_a_command_body_gets_its_arguments_as_a_frozen_dataclass() -> None:
+    parser = Parser(prog="t")
+    parser.add_argument("name")
+    parser.add_argument("--force", action="store_true")
+    seen: list[_Args] = []
+
+    def body(args: _Args) -> ExitCode:
+        seen.append(args)
+        return ExitCode.CHANGES
+
+    runs(parser, body, _Args)
+    namespace = parser.parse_args(["x", "--force"])
+    assert namespace.run(namespace) is ExitCode.CHANGES
+    assert seen == [_Args(name="x", force=True)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        seen[0].force = False  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [("schema", SchemaArgs), ("show", ShowArgs), ("unlock", UnlockArgs), ("ls", LsArgs)],
+)
+def test_a_typed_command_reads_only_arguments_its_parser_defines(
+    name: str, arguments: type[object]
+) -> None:
+    (sub,) = [a for a in build_parser([name])._actions if isinstance(a, argparse._SubParsersAction)]
+    dests = {a.dest for a in sub.choices[name]._actions}
+    assert {f.name for f in dataclasses.fields(arguments)} <= dests  # type: ignore[arg-type]
