@@ -6,10 +6,10 @@ import pytest
 
 from reconciler.applier import Event, Outcome
 from reconciler.cli import main
-from reconciler.commands.apply import _print_event
 from reconciler.diagnostics import Diagnostic, Severity, SourceRange
 from reconciler.plan import Action, Change
 from reconciler.render import github
+from reconciler.render.events import print_event
 from reconciler.resources import ResourceKey
 
 
@@ -48,13 +48,16 @@ def test_a_change_that_fails_during_apply_is_annotated(
 ) -> None:
     change = Change(ResourceKey("Dataset", "profile-export"), Action.CREATE, "not in the sandbox")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    _print_event(Event(Outcome.SUCCEEDED, change, id="d1"))
-    _print_event(Event(Outcome.FAILED, change, "POST /dataSets failed: HTTP 400: bad schema"))
+    print_event(Event(Outcome.SUCCEEDED, change, id="d1"), annotate="reconciler apply")
+    print_event(
+        Event(Outcome.FAILED, change, "POST /dataSets failed: HTTP 400: bad schema"),
+        annotate="reconciler apply",
+    )
     err = capsys.readouterr().err
     assert err == (
         "::error title=reconciler apply::create Dataset/profile-export failed: "
         "POST /dataSets failed: HTTP 400: bad schema\n"
     )
     monkeypatch.delenv("GITHUB_ACTIONS")
-    _print_event(Event(Outcome.FAILED, change, "again"))
+    print_event(Event(Outcome.FAILED, change, "again"), annotate="reconciler apply")
     assert capsys.readouterr().err == ""
