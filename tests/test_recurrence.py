@@ -151,3 +151,13 @@ def test_the_retry_wait_doubles_per_failure_up_to_a_cap(
     failures: int, every: str | None, seconds: float
 ) -> None:
     assert retry_wait(failures, parse_schedule(every) if every else None) == seconds
+
+
+def test_a_first_failure_is_retried_although_the_platform_clock_reads_whole_seconds() -> None:
+    """The platform's "now" comes from HTTP Date headers (whole seconds, rounded down): a job
+    that failed 300 ms after the last full second is "in the future" of that now by 300 ms,
+    and must still be retried at once."""
+    ms_, live = recurring(None, "FAILED", at=10 * HOUR + 300)
+    live.now_ms = 10 * HOUR
+    change = the_job(plan(ms_, live))
+    assert change.action is Action.CREATE

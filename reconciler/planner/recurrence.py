@@ -62,8 +62,13 @@ def retry(jobs: Sequence[LiveJob], schedule: Schedule | None, not_before: int = 
     return Retry(latest, failures, due, wait)
 
 
+# The platform's time comes from HTTP Date headers, whole seconds rounded down: a job created
+# 300 ms ago can carry a creationTime later than that "now". Within this much, due is due.
+CLOCK_RESOLUTION_MS = 1000
+
+
 def is_due(due_ms: int, now_ms: int | None) -> bool:
-    return now_ms is None or now_ms >= due_ms
+    return now_ms is None or now_ms + CLOCK_RESOLUTION_MS > due_ms
 
 
 def ago(now_ms: int | None, then_ms: int) -> str:

@@ -8,6 +8,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,17 @@ def literal_job(root: Path, dataset_id: str) -> None:
         f"spec:\n  destination: {{datasetId: '{dataset_id}'}}\n"
         "  schema: {name: _xdm.context.profile}\n"
     )
+
+
+def wait_failed(other: OtherClient, dataset_id: str) -> None:
+    """Until the job into ``dataset_id`` ended FAILED (bounded; not a timing assertion)."""
+    deadline = time.monotonic() + 60
+    while not any(
+        j.get("destination", {}).get("datasetId") == dataset_id and j.get("status") == "FAILED"
+        for j in other.jobs()
+    ):
+        assert time.monotonic() < deadline, "the job into a non-profile dataset never FAILED"
+        time.sleep(0.05)
 
 
 def events_dataset(other: OtherClient) -> str:
@@ -259,8 +271,10 @@ def test_export_job_edits(frozen: Platform, workdir: Path) -> None:
 def test_out_of_band_changes_are_drift(
     platform: Platform, other: OtherClient, workdir: Path
 ) -> None:
-    literal_job(workdir / "specs", events_dataset(other))
+    events = events_dataset(other)
+    literal_job(workdir / "specs", events)
     assert apply(platform, workdir).code == 0
+    wait_failed(other, events)  # the plan below reads it FAILED (jobs end after ~0.2 s)
     dataset_id, _ = managed_dataset(other)
     other.patch_dataset(dataset_id, {"name": "Renamed by hand"})
     vip = next(j for j in other.jobs() if j.get("destination", {}).get("segmentPerBatch"))
