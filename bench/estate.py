@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from reconciler.ownership import ownership_tags
-from reconciler.planner.datasets import declared_view
+from aep_reconciler.ownership import ownership_tags
+from aep_reconciler.planner.datasets import declared_view
 
 DECLARED = ("name", "description", "schemaRef", "fileDescription")
 USER_TAGS = ("team", "env")

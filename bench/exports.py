@@ -24,8 +24,8 @@ from typing import Any
 import duckdb
 import httpx
 
+from aep_reconciler.emulator.profiles.storage import Storage
 from bench.server import CLIENT_ID, ORG_ID, SECRET, reconciler_cmd, seed
-from reconciler.emulator.profiles.storage import Storage
 
 RESULTS = Path(__file__).parent / "results" / "exports.json"
 FIELDS = "identities.id,person.name,personalEmail.address,homeAddress.countryCode"

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
+from aep_reconciler.live import DATASET_PROPERTIES
+from aep_reconciler.ownership import STACK_TAG
 from bench.server import CLIENT_ID, ORG_ID, SECRET
-from reconciler.live import DATASET_PROPERTIES
-from reconciler.ownership import STACK_TAG
 
 PAGE = 100
 DATASETS = "/data/foundation/catalog/dataSets"

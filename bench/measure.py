@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 
+from aep_reconciler.emulator import Credential, EmulatorConfig, create_app
 from bench.child import run_child
 from bench.floor import DATASETS, headers, job_pages, read_floor, token
 from bench.refresh import refresh
 from bench.scenarios import PARALLELISM
 from bench.server import CLIENT_ID, ORG_ID, SECRET, Server, reconciler_cmd
-from reconciler.emulator import Credential, EmulatorConfig, create_app
 
 
 def plan(server: Server, sandbox: str, specs: Path, cwd: Path) -> dict[str, Any]:

@@ -47,7 +47,7 @@ class Server:
 
 
 def reconciler_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "reconciler", *args]
+    return [sys.executable, "-m", "aep_reconciler", *args]
 
 
 def start(db: Path, latency_ms: float) -> Server:

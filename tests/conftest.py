@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from reconciler.redaction import REDACTOR
+from aep_reconciler.redaction import REDACTOR
 
 
 @pytest.fixture(autouse=True)

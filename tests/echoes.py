@@ -1,5 +1,5 @@
 """The spellings in which a server could echo a secret back, written independently of
-reconciler.redaction so that the tests check it against something it did not build."""
+aep_reconciler.redaction so that the tests check it against something it did not build."""
 
 from __future__ import annotations
 

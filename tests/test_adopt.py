@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.applier import Applier, Event, Outcome
-from reconciler.diagnostics import SourceRange
-from reconciler.live import LiveState
-from reconciler.manifests.documents import MAX_INTEGER, load_file
-from reconciler.manifests.validation import check_document
-from reconciler.manifests.writer import manifest_yaml
-from reconciler.plan import Action, Plan
-from reconciler.planner import make_plan
-from reconciler.planner.adopt import (
+from aep_reconciler.applier import Applier, Event, Outcome
+from aep_reconciler.diagnostics import SourceRange
+from aep_reconciler.live import LiveState
+from aep_reconciler.manifests.documents import MAX_INTEGER, load_file
+from aep_reconciler.manifests.validation import check_document
+from aep_reconciler.manifests.writer import manifest_yaml
+from aep_reconciler.plan import Action, Plan
+from aep_reconciler.planner import make_plan
+from aep_reconciler.planner.adopt import (
     adopt_change,
     already_adopted,
     manifest_document,
@@ -27,9 +27,9 @@ from reconciler.planner.adopt import (
     mismatches,
     refusal,
 )
-from reconciler.remote import AepClient
-from reconciler.remote.embedded import embedded_connection, embedded_transport
-from reconciler.resources import DesiredDataset, Lifecycle, ManifestSet, ResourceKey
+from aep_reconciler.remote import AepClient
+from aep_reconciler.remote.embedded import embedded_connection, embedded_transport
+from aep_reconciler.resources import DesiredDataset, Lifecycle, ManifestSet, ResourceKey
 
 LIVE: dict[str, Any] = {
     "name": "Churn: weekly",

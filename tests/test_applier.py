@@ -8,17 +8,17 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.applier import Applier, Outcome
-from reconciler.diagnostics import TransportError
-from reconciler.emulator import EmulatorConfig, Variants, create_app
-from reconciler.inventory import Entry, job_tag
-from reconciler.live import observe
-from reconciler.ownership import STACK_TAG
-from reconciler.plan import Action, Change, Observation, Plan
-from reconciler.planner import make_plan
-from reconciler.remote import AepClient
-from reconciler.remote.embedded import embedded_connection
-from reconciler.resources import ResourceKey
+from aep_reconciler.applier import Applier, Outcome
+from aep_reconciler.diagnostics import TransportError
+from aep_reconciler.emulator import EmulatorConfig, Variants, create_app
+from aep_reconciler.inventory import Entry, job_tag
+from aep_reconciler.live import observe
+from aep_reconciler.ownership import STACK_TAG
+from aep_reconciler.plan import Action, Change, Observation, Plan
+from aep_reconciler.planner import make_plan
+from aep_reconciler.remote import AepClient
+from aep_reconciler.remote.embedded import embedded_connection
+from aep_reconciler.resources import ResourceKey
 from tests.test_planner import STACK, dataset, job, manifests
 
 

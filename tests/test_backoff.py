@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reconciler.applier import lease, recovery
-from reconciler.backoff import Backoff
+from aep_reconciler.applier import lease, recovery
+from aep_reconciler.backoff import Backoff
 
 
 def test_backoff_doubles_and_is_capped() -> None:

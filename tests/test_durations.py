@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.durations import describe, parse_duration, parse_iso
+from aep_reconciler.durations import describe, parse_duration, parse_iso
 
 
 @pytest.mark.parametrize(

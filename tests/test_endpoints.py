@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.endpoints import (
+from aep_reconciler.endpoints import (
     ALLOWED_HOSTS_ENV,
     Role,
     allowed_hosts,

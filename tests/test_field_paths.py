@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.field_paths import value_at
+from aep_reconciler.field_paths import value_at
 
 
 def test_reads_nested_values_and_none_where_a_step_is_missing_or_not_a_mapping() -> None:

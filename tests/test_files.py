@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.files import write_atomically
+from aep_reconciler.files import write_atomically
 
 
 def test_writes_creating_folders_and_replaces_whole(tmp_path: Path) -> None:

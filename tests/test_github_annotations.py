@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.applier import Event, Outcome
-from reconciler.cli import main
-from reconciler.diagnostics import Diagnostic, Severity, SourceRange
-from reconciler.plan import Action, Change
-from reconciler.render import github
-from reconciler.render.events import print_event
-from reconciler.resources import ResourceKey
+from aep_reconciler.applier import Event, Outcome
+from aep_reconciler.cli import main
+from aep_reconciler.diagnostics import Diagnostic, Severity, SourceRange
+from aep_reconciler.plan import Action, Change
+from aep_reconciler.render import github
+from aep_reconciler.render.events import print_event
+from aep_reconciler.resources import ResourceKey
 
 
 def test_a_diagnostic_is_an_annotation_on_its_file_line_and_column() -> None:

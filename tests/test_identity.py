@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from reconciler.inventory import LEGACY_TAG, Entry, bound, job_tag, read, recorded
-from reconciler.live import LiveState, job_fingerprint
-from reconciler.ownership import short_fingerprint
-from reconciler.plan import Action, FindingType, Origin, Plan
+from aep_reconciler.inventory import LEGACY_TAG, Entry, bound, job_tag, read, recorded
+from aep_reconciler.live import LiveState, job_fingerprint
+from aep_reconciler.ownership import short_fingerprint
+from aep_reconciler.plan import Action, FindingType, Origin, Plan
 from tests.test_planner import add_job, applied, dataset, job, manifests, plan
 
 DEFAULT_POLICY = {"id": "00000000-0000-4000-8000-000000000001", "version": 3}

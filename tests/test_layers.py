@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PKG = Path(__file__).resolve().parent.parent / "reconciler"
+PKG = Path(__file__).resolve().parent.parent / "aep_reconciler"
 
 # Lowest first; a module may import its own layer and lower ones. A name ending in "."
 # is a folder (every module in it).
@@ -85,7 +85,7 @@ def _imports(path: Path) -> set[str]:
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-            # ``from reconciler.remote import embedded`` imports a module too
+            # ``from aep_reconciler.remote import embedded`` imports a module too
             found.update(f"{node.module}.{a.name}" for a in node.names)
     return found
 
@@ -115,7 +115,7 @@ def test_only_the_embedded_transport_and_the_emulator_command_import_the_emulato
     for name, imports in _modules().items():
         if name.startswith("emulator") or name in ("remote.embedded", "commands.emulator"):
             continue
-        bad = [i for i in imports if i.startswith("reconciler.emulator")]
+        bad = [i for i in imports if i.startswith("aep_reconciler.emulator")]
         assert bad == [], f"{name} imports {bad}"
 
 
@@ -126,7 +126,7 @@ def test_the_embedded_transport_is_imported_lazily() -> None:
         for node in tree.body:
             if isinstance(node, ast.ImportFrom) and node.module:
                 names = {node.module} | {f"{node.module}.{a.name}" for a in node.names}
-                assert "reconciler.remote.embedded" not in names or _module_name(path) in (
+                assert "aep_reconciler.remote.embedded" not in names or _module_name(path) in (
                     "commands.emulator",
                 ), f"{path.name} imports the embedded transport at module level"
 
@@ -135,8 +135,10 @@ def test_emulator_imports_only_wire_and_itself() -> None:
     for name, imports in _modules().items():
         if not name.startswith("emulator"):
             continue
-        ours = {i for i in imports if i.startswith("reconciler")}
-        bad = {i for i in ours if not i.startswith(("reconciler.emulator", "reconciler.wire"))}
+        ours = {i for i in imports if i.startswith("aep_reconciler")}
+        bad = {
+            i for i in ours if not i.startswith(("aep_reconciler.emulator", "aep_reconciler.wire"))
+        }
         assert bad == set(), f"{name} imports {bad}"
 
 
@@ -155,7 +157,8 @@ def test_commands_never_import_each_other() -> None:
         bad = [
             i
             for i in imports
-            if i.startswith("reconciler.commands.") and not i.startswith("reconciler.commands._")
+            if i.startswith("aep_reconciler.commands.")
+            and not i.startswith("aep_reconciler.commands._")
         ]
         assert bad == [], f"{name} imports {bad}"
 

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.applier.lease import LEASE_TAG, Lease, LockedError
-from reconciler.emulator import EmulatorConfig, Variants, create_app
-from reconciler.ownership import LOCK_TAG
-from reconciler.remote import AepClient
-from reconciler.remote.embedded import embedded_connection
+from aep_reconciler.applier.lease import LEASE_TAG, Lease, LockedError
+from aep_reconciler.emulator import EmulatorConfig, Variants, create_app
+from aep_reconciler.ownership import LOCK_TAG
+from aep_reconciler.remote import AepClient
+from aep_reconciler.remote.embedded import embedded_connection
 
 
 def with_clients(

@@ -7,10 +7,10 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reconciler.live import LiveState, find_lookalikes, name_pattern
-from reconciler.ownership import NAME_TAG, STACK_TAG
-from reconciler.plan import Action, FindingType, Origin, PlanOptions
-from reconciler.planner.safety import duplicates_a_live_dataset
+from aep_reconciler.live import LiveState, find_lookalikes, name_pattern
+from aep_reconciler.ownership import NAME_TAG, STACK_TAG
+from aep_reconciler.plan import Action, FindingType, Origin, PlanOptions
+from aep_reconciler.planner.safety import duplicates_a_live_dataset
 from tests.test_planner import applied, dataset, job, manifests, plan
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from reconciler.ownership import NAME_TAG
-from reconciler.plan import Action, FindingType
-from reconciler.resources import DATASET, DesiredDataset, ResourceKey
+from aep_reconciler.ownership import NAME_TAG
+from aep_reconciler.plan import Action, FindingType
+from aep_reconciler.resources import DATASET, DesiredDataset, ResourceKey
 from tests.test_planner import applied, dataset, job, manifests, plan
 
 

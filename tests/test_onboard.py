@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.live import live_job
-from reconciler.planner.onboard import (
+from aep_reconciler.live import live_job
+from aep_reconciler.planner.onboard import (
     Selector,
     chosen,
     job_document,

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import EmulatorConfig, create_app
-from reconciler.emulator.seed import seed_database
-from reconciler.live import LiveState, observe, split_points
-from reconciler.remote import AepClient
-from reconciler.remote import _cursors as cursor_cache
-from reconciler.remote.embedded import embedded_connection
+from aep_reconciler.emulator import EmulatorConfig, create_app
+from aep_reconciler.emulator.seed import seed_database
+from aep_reconciler.live import LiveState, observe, split_points
+from aep_reconciler.remote import AepClient
+from aep_reconciler.remote import _cursors as cursor_cache
+from aep_reconciler.remote.embedded import embedded_connection
 from tests.test_planner import STACK
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import planfile
-from reconciler.diagnostics import PlanError
-from reconciler.plan import Action, Change, Endpoint, Plan, PlanOptions
-from reconciler.resources import ManifestSet, ResourceKey
+from aep_reconciler import planfile
+from aep_reconciler.diagnostics import PlanError
+from aep_reconciler.plan import Action, Change, Endpoint, Plan, PlanOptions
+from aep_reconciler.resources import ManifestSet, ResourceKey
 
 KEY = b"a workflow secret"
 PLAN = Plan(

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from reconciler.diagnostics import SourceRange
-from reconciler.inventory import job_tag, recorded
-from reconciler.live import LiveState, live_job
-from reconciler.ownership import STACK_TAG
-from reconciler.plan import Action, FindingType, Origin, Plan, PlanOptions
-from reconciler.planner import make_plan
-from reconciler.resources import (
+from aep_reconciler.diagnostics import SourceRange
+from aep_reconciler.inventory import job_tag, recorded
+from aep_reconciler.live import LiveState, live_job
+from aep_reconciler.ownership import STACK_TAG
+from aep_reconciler.plan import Action, FindingType, Origin, Plan, PlanOptions
+from aep_reconciler.planner import make_plan
+from aep_reconciler.resources import (
     DATASET,
     EXPORT_JOB,
     DesiredDataset,
@@ -512,8 +512,8 @@ def test_jobs_stay_with_a_dataset_whose_replacement_is_refused() -> None:
 
 
 def test_a_change_that_needs_a_blocked_one_is_blocked_too() -> None:
-    from reconciler.plan import Change
-    from reconciler.planner.safety import waits_for_blocked
+    from aep_reconciler.plan import Change
+    from aep_reconciler.planner.safety import waits_for_blocked
 
     exports = ResourceKey(DATASET, "exports")
     job_change = Change(ResourceKey(EXPORT_JOB, "vip"), Action.CREATE, "", depends_on=(exports,))

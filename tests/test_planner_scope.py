@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.inventory import JOB_TAG_PREFIX, job_tag
-from reconciler.plan import Action
-from reconciler.resources import DATASET, EXPORT_JOB, ResourceKey
+from aep_reconciler.inventory import JOB_TAG_PREFIX, job_tag
+from aep_reconciler.plan import Action
+from aep_reconciler.resources import DATASET, EXPORT_JOB, ResourceKey
 from tests.test_planner import actions, applied, dataset, job, manifests, plan
 
 VIP = ResourceKey(EXPORT_JOB, "vip")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from reconciler.applier.lease import Lease
-from reconciler.applier.record import read_record, record_entries, recorded, write_record
-from reconciler.live import LiveState
-from reconciler.ownership import NAME_TAG, STACK_TAG
-from reconciler.plan import Action, FindingType, Origin
-from reconciler.remote import AepClient
-from reconciler.remote.embedded import embedded_connection, embedded_transport
-from reconciler.render.plan import plan_markdown, plan_text
+from aep_reconciler.applier.lease import Lease
+from aep_reconciler.applier.record import read_record, record_entries, recorded, write_record
+from aep_reconciler.live import LiveState
+from aep_reconciler.ownership import NAME_TAG, STACK_TAG
+from aep_reconciler.plan import Action, FindingType, Origin
+from aep_reconciler.remote import AepClient
+from aep_reconciler.remote.embedded import embedded_connection, embedded_transport
+from aep_reconciler.render.plan import plan_markdown, plan_text
 from tests.test_planner import STACK, applied, dataset, job, manifests, plan
 
 

@@ -8,13 +8,13 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.applier import Applier, Outcome
-from reconciler.emulator import EmulatorConfig, Variants, create_app
-from reconciler.inventory import Entry
-from reconciler.live import observe
-from reconciler.planner import make_plan
-from reconciler.remote import AepClient, RetryPolicy
-from reconciler.remote.embedded import embedded_connection
+from aep_reconciler.applier import Applier, Outcome
+from aep_reconciler.emulator import EmulatorConfig, Variants, create_app
+from aep_reconciler.inventory import Entry
+from aep_reconciler.live import observe
+from aep_reconciler.planner import make_plan
+from aep_reconciler.remote import AepClient, RetryPolicy
+from aep_reconciler.remote.embedded import embedded_connection
 from tests.test_planner import STACK, dataset, job, manifests
 
 

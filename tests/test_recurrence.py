@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from reconciler.live import LiveState
-from reconciler.plan import Action, Change, FindingType, Origin, Plan
-from reconciler.planner.recurrence import retry_wait
-from reconciler.resources import EXPORT_JOB, Lifecycle
-from reconciler.schedule import parse_schedule
+from aep_reconciler.live import LiveState
+from aep_reconciler.plan import Action, Change, FindingType, Origin, Plan
+from aep_reconciler.planner.recurrence import retry_wait
+from aep_reconciler.resources import EXPORT_JOB, Lifecycle
+from aep_reconciler.schedule import parse_schedule
 from tests.test_planner import add_job, applied, dataset, job, manifests, plan, record
 
 HOUR = 3_600_000

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from reconciler.redaction import REDACTED, RedactingStream, Redactor
+from aep_reconciler.redaction import REDACTED, RedactingStream, Redactor
 from tests.echoes import echoes, leaked
 
 SECRET = "p8e-Zq/4+Hv_7xY2w0KmN9cR3tLbA1sD"  # shaped like an Adobe client secret

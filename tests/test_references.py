@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.diagnostics import ManifestError
-from reconciler.manifests.project import load_project
-from reconciler.manifests.tree import load_manifests
-from reconciler.references import resolve_names, wants_audiences, wants_policies
-from reconciler.resources import ManifestSet
+from aep_reconciler.diagnostics import ManifestError
+from aep_reconciler.manifests.project import load_project
+from aep_reconciler.manifests.tree import load_manifests
+from aep_reconciler.references import resolve_names, wants_audiences, wants_policies
+from aep_reconciler.resources import ManifestSet
 
 AUDIENCES = [
     {"id": "a-1", "name": "VIP customers"},

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from reconciler.commands._parser import candidates
+from aep_reconciler.commands._parser import candidates
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def test_the_distribution_is_aep_reconciler_versioned_by_tags() -> None:
     assert "version" not in meta and meta["license-files"] == ["LICENSE"]
     assert "fallback_version" in project["tool"]["setuptools_scm"]
     assert list(meta["scripts"]) == ["reconciler"]  # the command keeps its name
-    assert meta["scripts"]["reconciler"].startswith("reconciler.")
+    assert meta["scripts"]["reconciler"].startswith("aep_reconciler.")
     assert {"Source", "Issues", "Changelog"} <= set(meta["urls"])
 
 

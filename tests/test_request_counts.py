@@ -19,15 +19,15 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.applier import Applier
-from reconciler.emulator import EmulatorConfig, Variants, create_app
-from reconciler.emulator.seed import seed_database
-from reconciler.live import DATASET_PROPERTIES, observe
-from reconciler.ownership import STACK_TAG
-from reconciler.pipeline import load_context, plan_for
-from reconciler.plan import PlanOptions
-from reconciler.remote import AepClient, Connection
-from reconciler.render.plan import observed_line
+from aep_reconciler.applier import Applier
+from aep_reconciler.emulator import EmulatorConfig, Variants, create_app
+from aep_reconciler.emulator.seed import seed_database
+from aep_reconciler.live import DATASET_PROPERTIES, observe
+from aep_reconciler.ownership import STACK_TAG
+from aep_reconciler.pipeline import load_context, plan_for
+from aep_reconciler.plan import PlanOptions
+from aep_reconciler.remote import AepClient, Connection
+from aep_reconciler.render.plan import observed_line
 
 STACK = "counts"
 PAGE = 100  # what the client asks for

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reconciler.schedule import parse_schedule
+from aep_reconciler.schedule import parse_schedule
 
 
 def ms(text: str) -> int:

@@ -22,13 +22,13 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.diagnostics import ApiError
-from reconciler.emulator import EmulatorConfig, create_app
-from reconciler.emulator.clock import ManualClock
-from reconciler.emulator.config import Credential
-from reconciler.manifests.project import load_project
-from reconciler.remote import AepClient, Connection, RetryPolicy
-from reconciler.target import resolve
+from aep_reconciler.diagnostics import ApiError
+from aep_reconciler.emulator import EmulatorConfig, create_app
+from aep_reconciler.emulator.clock import ManualClock
+from aep_reconciler.emulator.config import Credential
+from aep_reconciler.manifests.project import load_project
+from aep_reconciler.remote import AepClient, Connection, RetryPolicy
+from aep_reconciler.target import resolve
 from tests.e2e.conftest import (
     SECRET,
     SPECS,
@@ -55,7 +55,7 @@ def served(tmp_path: Path) -> Iterator[Platform]:
 
 def cli(platform: Platform, cwd: Path, *args: str, **env: str) -> Result:
     proc = subprocess.run(
-        [sys.executable, "-m", "reconciler", *args],
+        [sys.executable, "-m", "aep_reconciler", *args],
         cwd=cwd,
         env={**platform.env, **env},
         capture_output=True,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.diagnostics import ConfigError
-from reconciler.manifests.project import Project
-from reconciler.remote import DEFAULT_IMS_URL, DEFAULT_SCOPES, Connection
-from reconciler.target import resolve
+from aep_reconciler.diagnostics import ConfigError
+from aep_reconciler.manifests.project import Project
+from aep_reconciler.remote import DEFAULT_IMS_URL, DEFAULT_SCOPES, Connection
+from aep_reconciler.target import resolve
 
 NO_CONFIG = Project(Path("."), "demo", {}, None, None)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reconciler.plan import Action
-from reconciler.planner.teardown import lock_key, teardown
+from aep_reconciler.plan import Action
+from aep_reconciler.planner.teardown import lock_key, teardown
 from tests.test_planner import STACK, applied, dataset, job, manifests, plan
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.applier.lease import Lease, LockedError
-from reconciler.applier.unlock import break_lease, describe, read_lease
-from reconciler.remote import AepClient
+from aep_reconciler.applier.lease import Lease, LockedError
+from aep_reconciler.applier.unlock import break_lease, describe, read_lease
+from aep_reconciler.remote import AepClient
 from tests.test_lease import with_clients
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.emulator import Variants
+from aep_reconciler.emulator import Variants
 from tests.variant_matrix import COMBINATIONS
 
 

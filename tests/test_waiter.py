@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from reconciler.applier.waiter import follow
-from reconciler.diagnostics import ApiError
-from reconciler.render.events import progress_line
+from aep_reconciler.applier.waiter import follow
+from aep_reconciler.diagnostics import ApiError
+from aep_reconciler.render.events import progress_line
 
 
 class Reader:

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-TEMPLATES = ROOT / "reconciler" / "templates" / "workflows"
+TEMPLATES = ROOT / "aep_reconciler" / "templates" / "workflows"
 EXAMPLES = sorted(TEMPLATES.glob("*.yml"))
 ACTION = ROOT / ".github" / "actions" / "reconciler"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")

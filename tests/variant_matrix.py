@@ -11,7 +11,7 @@ each echo that hides requests.
 
 from __future__ import annotations
 
-from reconciler.emulator.variants import ADOBE_DEFAULTS, COMPATIBLE
+from aep_reconciler.emulator.variants import ADOBE_DEFAULTS, COMPATIBLE
 
 COMBINATIONS: dict[str, tuple[str, ...]] = {
     # Adobe's own examples and documents: the platform's default

@@ -71,7 +71,7 @@ def chaos(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Chaos]:
     variants (tests/variant_matrix.py)."""
     combination = getattr(request, "param", None)
     db = tmp_path / "platform.db"
-    seed = [sys.executable, "-m", "reconciler", "emulator", "seed", "--db", str(db)]
+    seed = [sys.executable, "-m", "aep_reconciler", "emulator", "seed", "--db", str(db)]
     subprocess.run([*seed, "--datasets", "30", "--jobs", "60"], check=True, capture_output=True)
     _decoys(db)
     before = read_state(db)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.live import job_fingerprint
-from reconciler.ownership import LOCK_TAG, NAME_TAG, STACK_TAG
+from aep_reconciler.live import job_fingerprint
+from aep_reconciler.ownership import LOCK_TAG, NAME_TAG, STACK_TAG
 
 TENANT = "embedded@AdobeOrg/prod"
 # Written by the platform itself when a job finishes; never a change by a client.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.applier.lease import LEASE_TAG
+from aep_reconciler.applier.lease import LEASE_TAG
 from tests.chaos.conftest import DATASETS, JOBS_PER_DATASET, Chaos
 from tests.chaos.platform_state import read_state
 from tests.chaos.tree import STACK, dataset_name
@@ -58,7 +58,7 @@ def assert_exactly_the_stack(chaos: Chaos, max_locks: int = 1) -> None:
 
 def popen_apply(platform: Platform, cwd: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *APPLY, *extra],
+        [sys.executable, "-m", "aep_reconciler", *APPLY, *extra],
         cwd=cwd,
         env=platform.env,
         stdout=subprocess.PIPE,

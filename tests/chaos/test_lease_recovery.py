@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.applier.lease import Lease, LeaseInfo, LockedError, machine_id, pid_alive
-from reconciler.emulator import EmulatorConfig, create_app
-from reconciler.ownership import LOCK_TAG
-from reconciler.remote import AepClient, RetryPolicy
-from reconciler.remote.embedded import embedded_connection
+from aep_reconciler.applier.lease import Lease, LeaseInfo, LockedError, machine_id, pid_alive
+from aep_reconciler.emulator import EmulatorConfig, create_app
+from aep_reconciler.ownership import LOCK_TAG
+from aep_reconciler.remote import AepClient, RetryPolicy
+from aep_reconciler.remote.embedded import embedded_connection
 
 
 def scenario(body: Callable[..., Awaitable[Any]], n: int = 2, **faults: Any) -> Any:

@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from reconciler.commands import _async
+from aep_reconciler.commands import _async
 
 
 def test_a_command_returns_its_value_and_the_handler_is_restored() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.commands._parser import COMMANDS, candidates
+from aep_reconciler.commands._parser import COMMANDS, candidates
 
 BIN = Path(sys.executable).parent
 
@@ -28,7 +28,7 @@ def test_candidates_follow_the_command_line() -> None:
 
 def _script(shell: str) -> str:
     return subprocess.run(
-        [sys.executable, "-m", "reconciler", "completion", shell],
+        [sys.executable, "-m", "aep_reconciler", "completion", shell],
         capture_output=True,
         text=True,
         check=True,
@@ -63,7 +63,9 @@ def test_the_zsh_script_parses() -> None:
 
 def test_completion_needs_one_known_shell() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "reconciler", "completion", "fish"], capture_output=True, text=True
+        [sys.executable, "-m", "aep_reconciler", "completion", "fish"],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 1
     assert "name one shell" in done.stderr and "Traceback" not in done.stderr

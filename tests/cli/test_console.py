@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from reconciler.console import QuietPipe, attached, log_level
-from reconciler.remote import AepClient, RetryPolicy
+from aep_reconciler.console import QuietPipe, attached, log_level
+from aep_reconciler.remote import AepClient, RetryPolicy
 from tests.remote.conftest import make_emulator
 from tests.remote.fakes import run, using
 
@@ -76,5 +76,5 @@ def test_verbose_logging_shows_rate_limit_waits(capsys: pytest.CaptureFixture[st
         err = capsys.readouterr().err
     finally:
         emu.app.state.platform.close()
-        logging.getLogger("reconciler").setLevel(logging.WARNING)
+        logging.getLogger("aep_reconciler").setLevel(logging.WARNING)
     assert "reconciler: rate limited on GET /dataSets: waiting 1.00 s as the platform asked" in err

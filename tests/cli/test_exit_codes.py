@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from reconciler import __version__
-from reconciler.cli import main
+from aep_reconciler import __version__
+from aep_reconciler.cli import main
 
 
 def test_version_flag_prints_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -20,7 +20,7 @@ def test_version_flag_prints_version(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_unknown_command_is_a_usage_error_with_exit_1() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "reconciler", "no-such-command"], capture_output=True, text=True
+        [sys.executable, "-m", "aep_reconciler", "no-such-command"], capture_output=True, text=True
     )
     assert proc.returncode == 1
     assert "invalid choice" in proc.stderr

@@ -26,7 +26,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _cli(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "reconciler", *args],
+        [sys.executable, "-m", "aep_reconciler", *args],
         cwd=cwd,
         env=_env(**env),
         capture_output=True,
@@ -45,7 +45,7 @@ def tree(tmp_path: Path) -> Path:
 def test_a_reader_that_goes_away_ends_the_output_quietly() -> None:
     """``reconciler schema | head -0``: the pipe is closed before the first write."""
     with subprocess.Popen(
-        [sys.executable, "-m", "reconciler", "schema"],
+        [sys.executable, "-m", "aep_reconciler", "schema"],
         cwd=ROOT,
         env=_env(),
         stdout=subprocess.PIPE,
@@ -100,7 +100,7 @@ def test_colour_follows_no_color_and_force_color(
 def _loaded_after(*argv: str) -> set[str]:
     code = (
         "import sys\n"
-        "from reconciler.cli import main\n"
+        "from aep_reconciler.cli import main\n"
         "try:\n"
         f"    main({list(argv)!r})\n"
         "except SystemExit:\n"
@@ -119,13 +119,13 @@ def _loaded_after(*argv: str) -> set[str]:
 )
 def test_version_help_and_completion_import_no_other_command(argv: tuple[str, ...]) -> None:
     loaded = _loaded_after(*argv)
-    commands = {m for m in loaded if m.startswith("reconciler.commands.")}
-    assert commands <= {"reconciler.commands._parser", "reconciler.commands.completion"}
+    commands = {m for m in loaded if m.startswith("aep_reconciler.commands.")}
+    assert commands <= {"aep_reconciler.commands._parser", "aep_reconciler.commands.completion"}
     assert not {"httpx", "pydantic", "starlette"} & loaded
 
 
 def test_completing_a_command_imports_that_command_only() -> None:
     loaded = _loaded_after("completion", "--complete", "--", "plan", "--format")
-    commands = {m for m in loaded if m.startswith("reconciler.commands.")}
-    assert "reconciler.commands.plan" in commands
-    assert not {"reconciler.commands.apply", "reconciler.commands.emulator"} & commands
+    commands = {m for m in loaded if m.startswith("aep_reconciler.commands.")}
+    assert "aep_reconciler.commands.plan" in commands
+    assert not {"aep_reconciler.commands.apply", "aep_reconciler.commands.emulator"} & commands

@@ -18,7 +18,7 @@ from tests.e2e.conftest import SPECS, start_platform, stop_platform
 # The program's entry point, announcing itself once its handler is in place (run() installs
 # the same one first thing; announcing before it would race the interrupt against it).
 ENTRY = (
-    "import signal, reconciler.__main__ as entry; "
+    "import signal, aep_reconciler.__main__ as entry; "
     "signal.signal(signal.SIGINT, entry._interrupted); print('ready', flush=True); entry.run()"
 )
 
@@ -60,7 +60,7 @@ def test_an_interrupt_during_a_plan_exits_130(tmp_path: Path, delay: float) -> N
         env = {k: v for k, v in os.environ.items() if not k.startswith("AEP_")}
         env.update(served.env)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "reconciler", "plan"],
+            [sys.executable, "-m", "aep_reconciler", "plan"],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,

@@ -7,12 +7,12 @@ import dataclasses
 
 import pytest
 
-from reconciler.commands._parser import COMMANDS, Parser, build_parser, runs
-from reconciler.commands.ls import LsArgs
-from reconciler.commands.schema import SchemaArgs
-from reconciler.commands.show import ShowArgs
-from reconciler.commands.unlock import UnlockArgs
-from reconciler.exit_codes import ExitCode
+from aep_reconciler.commands._parser import COMMANDS, Parser, build_parser, runs
+from aep_reconciler.commands.ls import LsArgs
+from aep_reconciler.commands.schema import SchemaArgs
+from aep_reconciler.commands.show import ShowArgs
+from aep_reconciler.commands.unlock import UnlockArgs
+from aep_reconciler.exit_codes import ExitCode
 
 
 def _runs(parser: argparse.ArgumentParser) -> bool:

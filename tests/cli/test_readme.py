@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reconciler.commands._parser import COMMANDS, candidates
+from aep_reconciler.commands._parser import COMMANDS, candidates
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)")
@@ -101,7 +101,7 @@ def _tree_entries() -> dict[str, str]:
 
 
 def test_the_readme_tree_shows_every_module_and_folder_by_name() -> None:
-    package = README.parent / "reconciler"
+    package = README.parent / "aep_reconciler"
     entries = _tree_entries()
     assert not [n for n in entries if "*" in n or "…" in n or not n.endswith((".py", "/"))]
     real = {p.name for p in package.glob("*.py") if p.name != "__init__.py"}

@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reconciler import planfile
-from reconciler.cli import main
-from reconciler.plan import (
+from aep_reconciler import planfile
+from aep_reconciler.cli import main
+from aep_reconciler.plan import (
     Action,
     Change,
     Finding,
@@ -20,8 +20,8 @@ from reconciler.plan import (
     Plan,
     PlanOptions,
 )
-from reconciler.plan_schema import plan_schema
-from reconciler.resources import DATASET, EXPORT_JOB, ManifestSet, ResourceKey
+from aep_reconciler.plan_schema import plan_schema
+from aep_reconciler.resources import DATASET, EXPORT_JOB, ManifestSet, ResourceKey
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.commands.drift import exit_code, targets_of
-from reconciler.plan import Endpoint, Finding, FindingType, Origin, Plan
-from reconciler.render.drift import TargetReport, field_changes, render, report_json
+from aep_reconciler.commands.drift import exit_code, targets_of
+from aep_reconciler.plan import Endpoint, Finding, FindingType, Origin, Plan
+from aep_reconciler.render.drift import TargetReport, field_changes, render, report_json
 from tests import golden
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -45,7 +45,17 @@ class Platform:
 
 def start_platform(db: Path, *extra: str) -> Platform:
     env = {**os.environ, "RECONCILER_EMULATOR_CLIENT_SECRET": SECRET}
-    cmd = [sys.executable, "-m", "reconciler", "emulator", "serve", "--port", "0", "--db", str(db)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "aep_reconciler",
+        "emulator",
+        "serve",
+        "--port",
+        "0",
+        "--db",
+        str(db),
+    ]
     proc = subprocess.Popen(
         [*cmd, *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
@@ -162,7 +172,7 @@ def reconciler(
 ) -> subprocess.CompletedProcess[str]:
     """``reconciler ARGS`` as a user runs it, in ``cwd`` with exactly ``env``."""
     return subprocess.run(
-        [sys.executable, "-m", "reconciler", *args],
+        [sys.executable, "-m", "aep_reconciler", *args],
         cwd=cwd,
         env=dict(env),
         capture_output=True,

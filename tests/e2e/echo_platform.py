@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 import uvicorn
 
-from reconciler.emulator import Credential, EmulatorConfig, create_app
+from aep_reconciler.emulator import Credential, EmulatorConfig, create_app
 from tests.echoes import echoes
 
 Scope = dict[str, Any]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.applier.lease import Lease
-from reconciler.remote import AepClient, Connection
+from aep_reconciler.applier.lease import Lease
+from aep_reconciler.remote import AepClient, Connection
 from tests.e2e.conftest import SECRET, OtherClient, Platform, run_cli
 from tests.e2e.test_plan_apply import apply, edit, stack_datasets
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from reconciler.emulator.profiles.storage import Storage
+from aep_reconciler.emulator.profiles.storage import Storage
 from tests.e2e.conftest import OtherClient, Platform, read_terminal, run_cli
 
 TENANT = "embedded@AdobeOrg/prod"
@@ -115,7 +115,7 @@ def test_a_download_shows_its_progress_on_a_terminal_only(
 
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *args, str(workdir / "shown")],
+        [sys.executable, "-m", "aep_reconciler", *args, str(workdir / "shown")],
         cwd=workdir,
         env=platform.env,
         stdout=subprocess.DEVNULL,

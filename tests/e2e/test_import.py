@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.manifests.documents import load_file
+from aep_reconciler.manifests.documents import load_file
 from tests.e2e.conftest import SPECS, OtherClient, Platform, run_cli
 
 PROFILE_SCHEMA = "https://ns.adobe.com/xdm/context/profile__union"

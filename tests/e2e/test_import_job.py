@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from reconciler.inventory import job_tag
+from aep_reconciler.inventory import job_tag
 from tests.e2e.conftest import OtherClient, Platform, read_terminal, run_cli
 
 FOREIGN = {"schema": {"name": "_xdm.context.profile"}, "fields": "identities.id"}
@@ -101,7 +101,7 @@ def test_a_refused_adoption_takes_back_the_manifest_it_wrote(
     written = workdir / "specs" / "export-jobs" / "hand-export.yaml"
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", "import", "ExportJob", "hand-export", job_id],
+        [sys.executable, "-m", "aep_reconciler", "import", "ExportJob", "hand-export", job_id],
         cwd=workdir,
         env=platform.env,
         stdin=follower,

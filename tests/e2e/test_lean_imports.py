@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 PLAN_AND_LIST_MODULES = (
     "import sys\n"
-    "from reconciler.cli import main\n"
+    "from aep_reconciler.cli import main\n"
     "code = main(['plan', sys.argv[1]])\n"
     "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
     "sys.exit(code)\n"
@@ -35,8 +35,8 @@ def test_a_plan_against_a_platform_url_imports_neither_starlette_nor_the_emulato
     assert proc.returncode == 0, proc.stderr
     assert "Plan:" in proc.stdout  # it really planned, against the served platform
     loaded = set(proc.stderr.split())
-    assert "reconciler.remote" in loaded and "httpx" in loaded
+    assert "aep_reconciler.remote" in loaded and "httpx" in loaded
     heavy = {m for m in loaded if m.split(".")[0] in ("starlette", "uvicorn", "sqlite3", "duckdb")}
     assert heavy == set()
-    assert {m for m in loaded if m.startswith("reconciler.emulator")} == set()
-    assert "reconciler.remote.embedded" not in loaded
+    assert {m for m in loaded if m.startswith("aep_reconciler.emulator")} == set()
+    assert "aep_reconciler.remote.embedded" not in loaded

@@ -30,7 +30,7 @@ CONTENT = "application/vnd.adobe.xed+json;version=1"
 def platform(tmp_path: Path) -> Iterator[Platform]:
     """A platform whose database ``emulator seed`` filled before it started."""
     db = tmp_path / "platform.db"
-    seed = [sys.executable, "-m", "reconciler", "emulator", "seed", "--db", str(db)]
+    seed = [sys.executable, "-m", "aep_reconciler", "emulator", "seed", "--db", str(db)]
     subprocess.run([*seed, "--datasets", "6", "--jobs", "12"], check=True, capture_output=True)
     served = start_platform(db, "--job-start-after", "0.1", "--job-run-for", "0.1")
     yield served
@@ -115,7 +115,7 @@ def test_init_sets_up_a_repository_without_overwriting_anything(tmp_path: Path) 
     (repo / ".gitignore").write_text("*.pyc")
     (repo / ".vscode").mkdir()
     (repo / ".vscode" / "settings.json").write_text("{}\n")
-    cmd = [sys.executable, "-m", "reconciler"]
+    cmd = [sys.executable, "-m", "aep_reconciler"]
     done = subprocess.run([*cmd, "init"], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "kept .vscode/settings.json (exists)" in done.stdout

@@ -113,7 +113,7 @@ def run_on_terminal(platform: Platform, cwd: Path, args: list[str], env: dict[st
     """Run the CLI with stdout on a pseudo-terminal; what it printed there."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *args],
+        [sys.executable, "-m", "aep_reconciler", *args],
         cwd=cwd,
         env=env,
         stdout=follower,

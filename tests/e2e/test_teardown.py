@@ -23,7 +23,7 @@ def typed(platform: Platform, cwd: Path, args: list[str], answers: str) -> tuple
     """Run the CLI on a terminal and type ``answers`` at its prompts: (exit code, output)."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *args],
+        [sys.executable, "-m", "aep_reconciler", *args],
         cwd=cwd,
         env=platform.env,
         stdin=follower,

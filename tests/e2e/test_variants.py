@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.live import job_fingerprint
+from aep_reconciler.live import job_fingerprint
 from tests.chaos.platform_state import State, read_state
 from tests.e2e.conftest import SECRET, OtherClient, Platform, run_cli, start_platform, stop_platform
 from tests.variant_matrix import COMBINATIONS, serve_args

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import EmulatorConfig, ManualClock, Variants, create_app
+from aep_reconciler.emulator import EmulatorConfig, ManualClock, Variants, create_app
 from tests.emulator.emu_support import Api
 
 

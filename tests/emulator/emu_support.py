@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from reconciler.wire import CATALOG_BASE, PROFILE_UNION_SCHEMA, UPS_BASE
+from aep_reconciler.wire import CATALOG_BASE, PROFILE_UNION_SCHEMA, UPS_BASE
 
 ORG = "embedded@AdobeOrg"
 CLIENT_ID = "reconciler-embedded"
@@ -102,7 +102,7 @@ class Api:
 @contextmanager
 def served(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """Run ``reconciler emulator serve`` on a free loopback port until the block ends."""
-    command = [sys.executable, "-m", "reconciler", "emulator", "serve", "--port", "0"]
+    command = [sys.executable, "-m", "aep_reconciler", "emulator", "serve", "--port", "0"]
     proc = subprocess.Popen(
         [*command, "--db", str(db), *extra],
         stdout=subprocess.PIPE,

@@ -12,8 +12,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from reconciler.emulator.platform import Platform
-from reconciler.emulator.profiles.generate import source_datasets
+from aep_reconciler.emulator.platform import Platform
+from aep_reconciler.emulator.profiles.generate import source_datasets
 from tests.emulator.emu_support import JOBS, ORG, Api
 
 TENANT = f"{ORG}/prod"

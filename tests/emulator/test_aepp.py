@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import COMPATIBLE, Variants
-from reconciler.wire import PROFILE_UNION_SCHEMA
+from aep_reconciler.emulator import COMPATIBLE, Variants
+from aep_reconciler.wire import PROFILE_UNION_SCHEMA
 from tests.emulator.emu_support import CLIENT_ID, ORG, SECRET, served
 
 aepp = pytest.importorskip("aepp")

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import EmulatorConfig, ManualClock, create_app
-from reconciler.emulator.platform import Platform
+from aep_reconciler.emulator import EmulatorConfig, ManualClock, create_app
+from aep_reconciler.emulator.platform import Platform
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 from tests.emulator.exports_support import EXPORT, audiences, batch_ids, export
 

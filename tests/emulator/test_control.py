@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from reconciler.emulator import EmulatorConfig, ManualClock, SystemClock, create_app
+from aep_reconciler.emulator import EmulatorConfig, ManualClock, SystemClock, create_app
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import ManualClock
+from aep_reconciler.emulator import ManualClock
 from tests.emulator.emu_support import DATASETS, Api
 
 pytestmark = pytest.mark.anyio

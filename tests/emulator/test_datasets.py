@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import ManualClock
-from reconciler.wire import DATASET_READ_ONLY, PROFILE_UNION_SCHEMA
+from aep_reconciler.emulator import ManualClock
+from aep_reconciler.wire import DATASET_READ_ONLY, PROFILE_UNION_SCHEMA
 from tests.emulator.emu_support import CLIENT_ID, DATASETS, ORG, Api
 
 pytestmark = pytest.mark.anyio

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import EmulatorConfig, ManualClock
-from reconciler.emulator.platform import Platform
-from reconciler.emulator.profiles.store import StoreSize
+from aep_reconciler.emulator import EmulatorConfig, ManualClock
+from aep_reconciler.emulator.platform import Platform
+from aep_reconciler.emulator.profiles.store import StoreSize
 from tests.emulator.emu_support import Api
 from tests.emulator.exports_support import TENANT, Store, audiences, export
 

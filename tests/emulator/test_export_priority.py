@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from reconciler.emulator.profiles import runner
+from aep_reconciler.emulator.profiles import runner
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")

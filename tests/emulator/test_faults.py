@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import ConnectionDropped, EmulatorConfig, ManualClock, create_app
+from aep_reconciler.emulator import ConnectionDropped, EmulatorConfig, ManualClock, create_app
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio

@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.emulator import Credential, EmulatorConfig, ManualClock, create_app
-from reconciler.emulator.seed import seed_database
+from aep_reconciler.emulator import Credential, EmulatorConfig, ManualClock, create_app
+from aep_reconciler.emulator.seed import seed_database
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio

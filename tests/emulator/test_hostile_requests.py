@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import Credential, EmulatorConfig
+from aep_reconciler.emulator import Credential, EmulatorConfig
 from tests.emulator.emu_support import DATASETS, JOBS, Api
 
 pytestmark = pytest.mark.anyio

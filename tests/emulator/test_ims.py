@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import EmulatorConfig, ManualClock
+from aep_reconciler.emulator import EmulatorConfig, ManualClock
 from tests.emulator.emu_support import CLIENT_ID, DATASETS, SECRET, Api
 
 pytestmark = pytest.mark.anyio
@@ -84,7 +84,7 @@ async def test_json_body_is_invalid_request(client: httpx.AsyncClient) -> None:
 
 async def test_token_expires_by_the_platform_clock() -> None:
     clock = ManualClock()
-    from reconciler.emulator import create_app
+    from aep_reconciler.emulator import create_app
 
     app = create_app(EmulatorConfig(clock=clock, token_ttl_s=60))
     async with httpx.AsyncClient(

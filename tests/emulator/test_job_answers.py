@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import ManualClock, Variants
-from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID
+from aep_reconciler.emulator import ManualClock, Variants
+from aep_reconciler.emulator.merge_policies import DEFAULT_POLICY_ID
 from tests.emulator.emu_support import JOBS, Api
 
 pytestmark = pytest.mark.anyio

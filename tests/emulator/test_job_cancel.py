@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator import ManualClock, Variants
+from aep_reconciler.emulator import ManualClock, Variants
 from tests.emulator.emu_support import JOBS, Api
 
 pytestmark = pytest.mark.anyio

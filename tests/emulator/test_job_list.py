@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from reconciler.emulator import EmulatorConfig, ManualClock, create_app
+from aep_reconciler.emulator import EmulatorConfig, ManualClock, create_app
 from tests.emulator.emu_support import JOBS, Api
 
 pytestmark = pytest.mark.anyio

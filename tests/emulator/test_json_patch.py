@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator.json_patch import (
+from aep_reconciler.emulator.json_patch import (
     MAX_OPERATIONS,
     PatchError,
     PatchTestFailed,
@@ -14,7 +14,7 @@ from reconciler.emulator.json_patch import (
     pointer,
     written_roots,
 )
-from reconciler.wire import MAX_DEPTH
+from aep_reconciler.wire import MAX_DEPTH
 
 
 def test_pointer_unescapes() -> None:

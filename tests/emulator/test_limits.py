@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from reconciler.emulator import EmulatorConfig, create_app
+from aep_reconciler.emulator import EmulatorConfig, create_app
 
 
 def _post(content: bytes | AsyncIterator[bytes], headers: dict[str, str]) -> httpx.Response:

@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import ManualClock
-from reconciler.emulator.merge_policies import DEFAULT_POLICY_ID, MergePolicyStore, default_policy
-from reconciler.wire import UPS_BASE
+from aep_reconciler.emulator import ManualClock
+from aep_reconciler.emulator.merge_policies import (
+    DEFAULT_POLICY_ID,
+    MergePolicyStore,
+    default_policy,
+)
+from aep_reconciler.wire import UPS_BASE
 from tests.emulator.emu_support import ORG, Api
 
 pytestmark = pytest.mark.anyio

@@ -8,9 +8,9 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from reconciler.emulator.profiles.generate import NAMED_AUDIENCES
-from reconciler.emulator.profiles.storage import Storage
-from reconciler.emulator.profiles.store import StoreSize, seed_profiles
+from aep_reconciler.emulator.profiles.generate import NAMED_AUDIENCES
+from aep_reconciler.emulator.profiles.storage import Storage
+from aep_reconciler.emulator.profiles.store import StoreSize, seed_profiles
 from tests.emulator.emu_support import ORG, Api
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.cli import main
-from reconciler.emulator import EmulatorConfig, create_app
+from aep_reconciler.cli import main
+from aep_reconciler.emulator import EmulatorConfig, create_app
 from tests.emulator.emu_support import CLIENT_ID, DATASETS, JOBS, ORG, SECRET, served
 
 pytestmark = pytest.mark.e2e
@@ -146,7 +146,7 @@ def test_seed_command_prints_what_it_wrote(
 def test_listen_sets_tcp_nodelay() -> None:
     import socket
 
-    from reconciler.commands import emulator as command
+    from aep_reconciler.commands import emulator as command
 
     sock = command._listen("127.0.0.1", 0)
     try:

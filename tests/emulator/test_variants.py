@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.commands._parser import Parser
-from reconciler.commands.emulator import config_from_args, register
-from reconciler.emulator import ADOBE_DEFAULTS, COMPATIBLE, Variants
+from aep_reconciler.commands._parser import Parser
+from aep_reconciler.commands.emulator import config_from_args, register
+from aep_reconciler.emulator import ADOBE_DEFAULTS, COMPATIBLE, Variants
 
 
 def test_parse_applies_each_item_over_the_defaults() -> None:

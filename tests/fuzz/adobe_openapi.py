@@ -16,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from reconciler.emulator.app import ROUTES
+from aep_reconciler.emulator.app import ROUTES
 from tests.fuzz.api_description import Operation
 
 ROOT = Path(__file__).resolve().parents[2]

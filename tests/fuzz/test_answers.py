@@ -17,14 +17,14 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.diagnostics import ApiError, ReconcilerError
-from reconciler.live import observe
-from reconciler.manifests.project import load_project
-from reconciler.manifests.tree import load_manifests
-from reconciler.plan import PlanOptions
-from reconciler.planner import make_plan
-from reconciler.remote import AepClient, Connection, RetryPolicy
-from reconciler.resources import ManifestSet
+from aep_reconciler.diagnostics import ApiError, ReconcilerError
+from aep_reconciler.live import observe
+from aep_reconciler.manifests.project import load_project
+from aep_reconciler.manifests.tree import load_manifests
+from aep_reconciler.plan import PlanOptions
+from aep_reconciler.planner import make_plan
+from aep_reconciler.remote import AepClient, Connection, RetryPolicy
+from aep_reconciler.resources import ManifestSet
 from tests.fuzz.answers import STACK, Reply, owned_catalog, owned_jobs, replies
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler import planfile
-from reconciler.cli import main
-from reconciler.diagnostics import PlanError
+from aep_reconciler import planfile
+from aep_reconciler.cli import main
+from aep_reconciler.diagnostics import PlanError
 from tests.fuzz.answers import anything
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"

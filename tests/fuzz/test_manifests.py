@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.cli import main
+from aep_reconciler.cli import main
 from tests.fuzz.yaml_docs import HOSTILE, LAUGHS, documents, files
 
 FUZZ = settings(
@@ -78,7 +78,7 @@ def test_validate_as_a_process_never_crashes(tmp_path: Path) -> None:
     (specs / "huge.yaml").write_text("key: " + "v" * 1_100_000)
     for args in (["validate", "specs"], ["validate", "specs", "--format", "json"], ["plan"]):
         proc = subprocess.run(
-            [sys.executable, "-m", "reconciler", *args],
+            [sys.executable, "-m", "aep_reconciler", *args],
             cwd=tmp_path,
             capture_output=True,
             text=True,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from reconciler.manifests.documents import load_file
-from reconciler.manifests.editing import ABSENT, edit_document, new_file
+from aep_reconciler.manifests.documents import load_file
+from aep_reconciler.manifests.editing import ABSENT, edit_document, new_file
 
 MANIFEST = """\
 # yaml-language-server: $schema=../schemas/manifest.schema.json

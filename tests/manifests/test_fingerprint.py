@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.fingerprint import effective_request, fingerprint
+from aep_reconciler.fingerprint import effective_request, fingerprint
 
 BODY: dict[str, Any] = {
     "fields": "identities.id,personalEmail.address",

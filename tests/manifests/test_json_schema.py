@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.manifests.json_schema import manifest_schema, project_schema
+from aep_reconciler.manifests.json_schema import manifest_schema, project_schema
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.diagnostics import ConfigError, ManifestError
-from reconciler.manifests import documents as manifests
-from reconciler.manifests.project import load_project
-from reconciler.manifests.tree import load_manifests
-from reconciler.resources import DATASET, EXPORT_JOB, ResourceKey
+from aep_reconciler.diagnostics import ConfigError, ManifestError
+from aep_reconciler.manifests import documents as manifests
+from aep_reconciler.manifests.project import load_project
+from aep_reconciler.manifests.tree import load_manifests
+from aep_reconciler.resources import DATASET, EXPORT_JOB, ResourceKey
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 

@@ -16,7 +16,7 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "reconciler", *args]
+    cmd = [sys.executable, "-m", "aep_reconciler", *args]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
 
 

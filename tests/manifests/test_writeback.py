@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.manifests.project import load_project
-from reconciler.manifests.tree import load_manifests
-from reconciler.manifests.writeback import write_back
-from reconciler.plan import Finding, FindingType, Origin
+from aep_reconciler.manifests.project import load_project
+from aep_reconciler.manifests.tree import load_manifests
+from aep_reconciler.manifests.writeback import write_back
+from aep_reconciler.plan import Finding, FindingType, Origin
 
 MANIFEST = """\
 apiVersion: reconciler/v1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.manifests.documents import MAX_ALIASES, load_file
+from aep_reconciler.manifests.documents import MAX_ALIASES, load_file
 
 
 def _load(tmp_path: Path, text: str | bytes) -> tuple[list[object], list[str]]:

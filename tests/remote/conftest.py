@@ -9,9 +9,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from reconciler.emulator import EmulatorConfig, ManualClock, create_app
-from reconciler.remote import AepClient, Connection, RetryPolicy
-from reconciler.wire import PROFILE_UNION_SCHEMA
+from aep_reconciler.emulator import EmulatorConfig, ManualClock, create_app
+from aep_reconciler.remote import AepClient, Connection, RetryPolicy
+from aep_reconciler.wire import PROFILE_UNION_SCHEMA
 
 ORG = "embedded@AdobeOrg"
 CLIENT_ID = "reconciler-embedded"

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from reconciler.remote import AepClient, Connection, RetryPolicy
+from aep_reconciler.remote import AepClient, Connection, RetryPolicy
 
 SECRET = "s3cr3t-client-value"
 T = TypeVar("T")

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from reconciler.diagnostics import ConfigError, TransportError
-from reconciler.remote import AepClient, Connection
+from aep_reconciler.diagnostics import ConfigError, TransportError
+from aep_reconciler.remote import AepClient, Connection
 
 from .fakes import CONN, SECRET, Handler, Script, body_of, client, run, using
 
@@ -250,7 +250,7 @@ def test_a_profile_listing_whose_next_link_repeats_or_never_ends_is_an_error(
     with pytest.raises(TransportError, match="the next link repeats"):
         run(using(client(Script(api=[same, same, same])), call))
 
-    monkeypatch.setattr("reconciler.remote._profiles.MAX_PAGES", 3)
+    monkeypatch.setattr("aep_reconciler.remote._profiles.MAX_PAGES", 3)
     pages = [
         httpx.Response(200, json={key: [{"id": str(i)}], **next_link(f"start={i + 1}")})
         for i in range(4)

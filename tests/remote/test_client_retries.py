@@ -7,8 +7,8 @@ import asyncio
 import httpx
 import pytest
 
-from reconciler.diagnostics import ApiError, TransportError
-from reconciler.remote import AepClient, RetryPolicy
+from aep_reconciler.diagnostics import ApiError, TransportError
+from aep_reconciler.remote import AepClient, RetryPolicy
 
 from .fakes import CONN, SECRET, Script, Sleeps, client, run, using
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.diagnostics import ConfigError
-from reconciler.endpoints import is_loopback_host
-from reconciler.remote._config import check_base_url
+from aep_reconciler.diagnostics import ConfigError
+from aep_reconciler.endpoints import is_loopback_host
+from aep_reconciler.remote._config import check_base_url
 
 
 @pytest.mark.parametrize(

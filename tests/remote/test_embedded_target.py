@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
-from reconciler.diagnostics import ApiError
-from reconciler.remote import AepClient
-from reconciler.remote.embedded import embedded_connection, embedded_transport
+from aep_reconciler.cli import main
+from aep_reconciler.diagnostics import ApiError
+from aep_reconciler.remote import AepClient
+from aep_reconciler.remote.embedded import embedded_connection, embedded_transport
 
 ROOT = Path(__file__).resolve().parents[2]
 

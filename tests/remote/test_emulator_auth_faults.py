@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
-from reconciler.diagnostics import ApiError, TransportError
-from reconciler.remote import AepClient, RetryPolicy
+from aep_reconciler.diagnostics import ApiError, TransportError
+from aep_reconciler.remote import AepClient, RetryPolicy
 
 from .conftest import Emulator, dataset_body, make_emulator
 from .fakes import run, using

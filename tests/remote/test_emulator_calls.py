@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from reconciler.diagnostics import ApiError
-from reconciler.remote import AepClient
+from aep_reconciler.diagnostics import ApiError
+from aep_reconciler.remote import AepClient
 
 from .conftest import EMBEDDED, EMBEDDED_SECRET, Emulator, Recorder, dataset_body, job_body
 from .fakes import run, using

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.emulator import Variants
-from reconciler.emulator.seed import seed_database
-from reconciler.remote import AepClient
+from aep_reconciler.emulator import Variants
+from aep_reconciler.emulator.seed import seed_database
+from aep_reconciler.remote import AepClient
 
 from .conftest import ORG, START_MS, Emulator, Recorder, dataset_body, job_body, make_emulator
 from .fakes import run, using
@@ -214,8 +214,8 @@ def test_hundreds_of_audiences_and_merge_policies_are_read_whole_page_by_page(
 ) -> None:
     """plan checks references against every audience and policy of the sandbox; past a page
     (100) the client follows the next links the platform's answers carry."""
-    from reconciler.emulator.merge_policies import MergePolicyStore, default_policy
-    from reconciler.emulator.profiles.store import StoreSize
+    from aep_reconciler.emulator.merge_policies import MergePolicyStore, default_policy
+    from aep_reconciler.emulator.profiles.store import StoreSize
 
     platform = small.app.state.platform
     platform.profiles.seed(TENANT, StoreSize(20, 1, 250, seed=3))

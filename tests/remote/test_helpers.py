@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from reconciler.diagnostics import ApiError, TransportError
-from reconciler.redaction import REDACTED, Redactor
-from reconciler.remote._auth import TokenCache, parse_token_answer, renew_after
-from reconciler.remote._errors import api_error, read_body, transport_error
-from reconciler.remote._paging import (
+from aep_reconciler.diagnostics import ApiError, TransportError
+from aep_reconciler.redaction import REDACTED, Redactor
+from aep_reconciler.remote._auth import TokenCache, parse_token_answer, renew_after
+from aep_reconciler.remote._errors import api_error, read_body, transport_error
+from aep_reconciler.remote._paging import (
     check_page_size,
     dataset_query,
     datasets_of,

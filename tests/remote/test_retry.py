@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.remote import RetryPolicy
-from reconciler.remote._retry import (
+from aep_reconciler.remote import RetryPolicy
+from aep_reconciler.remote._retry import (
     is_retryable_status,
     may_retry_method,
     retry_hint,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.events import ApplyResult, Event, Outcome
-from reconciler.plan import Action, Change
-from reconciler.render import events
-from reconciler.resources import ResourceKey
+from aep_reconciler.events import ApplyResult, Event, Outcome
+from aep_reconciler.plan import Action, Change
+from aep_reconciler.render import events
+from aep_reconciler.resources import ResourceKey
 from tests import golden
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.live import live_job
-from reconciler.plan import Change, Observation, Plan
-from reconciler.render.plan import render
-from reconciler.resources import EXPORT_JOB, ResourceKey
+from aep_reconciler.live import live_job
+from aep_reconciler.plan import Change, Observation, Plan
+from aep_reconciler.render.plan import render
+from aep_reconciler.resources import EXPORT_JOB, ResourceKey
 from tests import golden
 from tests.test_planner import _raw, applied, dataset, job, manifests, plan
 from tests.test_recurrence import HOUR, recurring, the_job

@@ -1,0 +1,71 @@
+"""``reconciler output KIND/NAME``: the latest export job of a manifest and what it wrote."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from aep_reconciler.commands import _async
+from aep_reconciler.commands._parser import Subparsers
+from aep_reconciler.diagnostics import ConfigError
+from aep_reconciler.exit_codes import ExitCode
+from aep_reconciler.outputs import download, gather
+from aep_reconciler.pipeline import Context, load_context
+from aep_reconciler.render.exports import result_json, result_text
+from aep_reconciler.resources import EXPORT_JOB, ResourceKey
+from aep_reconciler.results import JobResult
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "output",
+        description="Find the latest export job of an ExportJob manifest on the target and "
+        "show its status, profile counts, batches and files; --download saves the files "
+        "(resuming partial ones).",
+    )
+    parser.add_argument("resource", metavar="ExportJob/NAME")
+    parser.add_argument("path", nargs="?", help="manifest directory or file (default: specs/)")
+    parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
+    parser.add_argument("--download", type=Path, metavar="DIR", help="save the files here")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def _key(text: str) -> ResourceKey:
+    kind, _, name = text.partition("/")
+    if kind != EXPORT_JOB or not name:
+        raise ConfigError(f"expected ExportJob/NAME, got {text!r}")
+    return ResourceKey(kind, name)
+
+
+def _progress(live: bool) -> Any:
+    def show(part: str, done: int, total: int) -> None:
+        if live:
+            print(
+                f"\r\033[Kdownloading {part}: {done:,} of {total:,} bytes", end="", file=sys.stderr
+            )
+            if done >= total:
+                print(file=sys.stderr)
+            sys.stderr.flush()
+
+    return show
+
+
+async def _output(args: argparse.Namespace, ctx: Context, key: ResourceKey) -> JobResult:
+    async with ctx.session.client() as client:
+        result = await gather(ctx, client, key)
+        if args.download is not None and result.batches:
+            result = await download(client, result, args.download, _progress(sys.stderr.isatty()))
+        return result
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    key = _key(args.resource)
+    ctx = load_context(args.path, args.target)
+    if args.format == "text":
+        print(f"reconciler output · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
+    result = _async.run(lambda: _output(args, ctx, key))
+    sys.stdout.write(result_json(result) if args.format == "json" else result_text(result))
+    return ExitCode.ERROR if result.status == "FAILED" else ExitCode.OK

@@ -1,7 +1,0 @@
-"""Desired state + live state → Plan, pure: datasets, jobs, safety rules, diffing, adoption."""
-
-from __future__ import annotations
-
-from reconciler.planner._make import make_plan
-
-__all__ = ["make_plan"]
