@@ -1,10 +1,16 @@
 """Command-line flags shared by commands: where, what a plan may destroy, how writes run,
-what narrows a plan, and variables."""
+what narrows a plan, and variables.
+
+Each ``add_*_flags`` has a frozen dataclass of the same flags (``StackFlags`` for
+``add_stack_flags``, …); a command's arguments subclass those of the flags it adds, so the
+helpers here take them typed.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from aep_reconciler.diagnostics import ConfigError
 from aep_reconciler.manifests.variables import parse_assignment
@@ -53,7 +59,12 @@ def add_var_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def variables_from(args: argparse.Namespace) -> Mapping[str, str]:
+@dataclass(frozen=True)
+class VarFlags:
+    var: Sequence[tuple[str, str]]
+
+
+def variables_from(args: VarFlags) -> Mapping[str, str]:
     return dict(args.var)
 
 
@@ -61,6 +72,12 @@ def add_stack_flags(parser: argparse.ArgumentParser) -> None:
     """Which stack, on which target: the manifest tree (its reconciler.yaml) and --target."""
     parser.add_argument("path", nargs="?", help="manifest directory or file (default: specs/)")
     parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
+
+
+@dataclass(frozen=True)
+class StackFlags:
+    path: str | None
+    target: str | None
 
 
 def add_destroy_flags(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +91,12 @@ def add_destroy_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-deletes", type=int, metavar="N", help="refuse more than N destructive changes"
     )
+
+
+@dataclass(frozen=True)
+class DestroyFlags(StackFlags):
+    allow_destroy: bool
+    max_deletes: int | None
 
 
 def add_write_flags(parser: argparse.ArgumentParser) -> None:
@@ -90,7 +113,13 @@ def add_write_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_write_flags(args: argparse.Namespace) -> None:
+@dataclass(frozen=True)
+class WriteFlags:
+    parallelism: int
+    lock_timeout: float
+
+
+def check_write_flags(args: WriteFlags) -> None:
     if args.parallelism < 1:
         raise ConfigError("--parallelism must be at least 1")
 
@@ -130,7 +159,16 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def options_from(args: argparse.Namespace, ctx: Context) -> PlanOptions:
+@dataclass(frozen=True)
+class PlanFlags(DestroyFlags, VarFlags):
+    prune: bool
+    allow_empty: bool
+    allow_duplicate: bool
+    only: Sequence[ResourceKey]
+    replace: Sequence[ResourceKey]
+
+
+def options_from(args: PlanFlags, ctx: Context) -> PlanOptions:
     return PlanOptions(
         allow_destroy=args.allow_destroy,
         prune=args.prune,

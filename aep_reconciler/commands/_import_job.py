@@ -10,7 +10,6 @@ lease; the next plan finds it its own and says No changes.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from aep_reconciler.applier import Applier
 from aep_reconciler.applier.lease import Lease
 from aep_reconciler.applier.record import write_record
-from aep_reconciler.commands._prompt import confirm
+from aep_reconciler.commands._prompt import Approval, confirm
 from aep_reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.fingerprint import differences
@@ -164,8 +163,7 @@ async def adopt(ctx: Context, client: AepClient, change: Change) -> ExitCode:
     return ExitCode.OK
 
 
-async def import_job(args: argparse.Namespace, ctx: Context) -> ExitCode:
-    name, job_id = args.name, args.id
+async def import_job(ctx: Context, name: str, job_id: str, approval: Approval) -> ExitCode:
     desired = declared_job(ctx.manifests, name)
     async with ctx.session.client() as aep, Lease(aep, ctx.stack) as lease:  # no apply meanwhile
         job = await fetch_job(aep, job_id, ctx.session.target)
@@ -186,7 +184,7 @@ async def import_job(args: argparse.Namespace, ctx: Context) -> ExitCode:
             check_declared(desired, dataset_name, job)
         show(name, job, file)
         question = f"Adopt this export job on {ctx.session.target}?"
-        confirm(ctx.session, args, verb="import", question=question)
+        confirm(ctx.session, approval, verb="import", question=question)
         if file is not None:
             written = write_manifest(ctx, file, name, dataset_name, job)
             print(f"wrote {display_path(file)}")

@@ -107,10 +107,15 @@ def runs(
     arguments are untyped."""
 
     def run(namespace: argparse.Namespace) -> ExitCode:
-        names = [f.name for f in dataclasses.fields(cast(Any, arguments))]
-        return body(arguments(**{n: getattr(namespace, n) for n in names}))
+        return body(typed(namespace, arguments))
 
     parser.set_defaults(run=run)
+
+
+def typed(namespace: argparse.Namespace, arguments: type[A]) -> A:
+    """``arguments`` (a dataclass) with each field read from ``namespace``."""
+    names = [f.name for f in dataclasses.fields(cast(Any, arguments))]
+    return arguments(**{n: getattr(namespace, n) for n in names})
 
 
 def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 
 from aep_reconciler.diagnostics import ConfigError
 from aep_reconciler.target import Session
@@ -22,6 +23,14 @@ def add_approval_flags(parser: argparse.ArgumentParser, verb: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Approval:
+    """The flags of ``add_approval_flags``."""
+
+    auto_approve: bool
+    confirm_target: str | None
+
+
 def ask(prompt: str) -> str:
     print(prompt, end="", file=sys.stderr, flush=True)
     return sys.stdin.readline().strip()
@@ -29,7 +38,7 @@ def ask(prompt: str) -> str:
 
 def confirm(
     session: Session,
-    args: argparse.Namespace,
+    args: Approval,
     *,
     verb: str,
     question: str,

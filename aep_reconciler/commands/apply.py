@@ -7,6 +7,7 @@ import functools
 import os
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from aep_reconciler import planfile
@@ -16,14 +17,16 @@ from aep_reconciler.applier.record import write_record
 from aep_reconciler.applier.waiter import follow
 from aep_reconciler.commands import _async
 from aep_reconciler.commands._flags import (
+    PlanFlags,
+    WriteFlags,
     add_plan_flags,
     add_write_flags,
     check_write_flags,
     options_from,
     variables_from,
 )
-from aep_reconciler.commands._parser import Subparsers
-from aep_reconciler.commands._prompt import add_approval_flags, confirm
+from aep_reconciler.commands._parser import Subparsers, runs
+from aep_reconciler.commands._prompt import Approval, add_approval_flags, confirm
 from aep_reconciler.diagnostics import PlanError
 from aep_reconciler.durations import parse_duration
 from aep_reconciler.exit_codes import ExitCode
@@ -75,12 +78,17 @@ def register(subparsers: Subparsers) -> None:
         help="how long --wait follows the jobs: 90s, 30m, 2h or ISO 8601 such as PT30M "
         "(default 1h)",
     )
-    parser.set_defaults(run=run)
+    runs(parser, run, ApplyArgs)
 
 
-async def _execute(
-    args: argparse.Namespace, ctx: Context, client: AepClient, plan: Plan
-) -> ExitCode:
+@dataclass(frozen=True)
+class ApplyArgs(PlanFlags, WriteFlags, Approval):
+    plan: Path | None
+    wait: bool
+    wait_timeout: float
+
+
+async def _execute(args: ApplyArgs, ctx: Context, client: AepClient, plan: Plan) -> ExitCode:
     on_event = functools.partial(events.print_event, annotate="reconciler apply")
     result: ApplyResult = await Applier(
         client, parallelism=args.parallelism, on_event=on_event
@@ -119,7 +127,7 @@ async def _counts(
     return {i: exported_counts(await client.get_export_job(i)) for i in done}
 
 
-async def _apply(args: argparse.Namespace, ctx: Context) -> ExitCode:
+async def _apply(args: ApplyArgs, ctx: Context) -> ExitCode:
     async with ctx.session.client() as client:
         # An unknown merge policy or audience stops apply before it writes anything (the
         # lease included).
@@ -173,7 +181,7 @@ async def _apply(args: argparse.Namespace, ctx: Context) -> ExitCode:
             return code
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: ApplyArgs) -> ExitCode:
     check_write_flags(args)
     ctx = load_context(
         args.path, args.target, variables=variables_from(args), allow_empty=args.allow_empty

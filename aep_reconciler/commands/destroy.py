@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from aep_reconciler.applier import Applier, Event, Outcome
 from aep_reconciler.applier.lease import Lease
 from aep_reconciler.commands import _async
-from aep_reconciler.commands._flags import add_destroy_flags, add_write_flags, check_write_flags
-from aep_reconciler.commands._parser import Subparsers
-from aep_reconciler.commands._prompt import add_approval_flags, confirm
+from aep_reconciler.commands._flags import (
+    DestroyFlags,
+    WriteFlags,
+    add_destroy_flags,
+    add_write_flags,
+    check_write_flags,
+)
+from aep_reconciler.commands._parser import Subparsers, runs
+from aep_reconciler.commands._prompt import Approval, add_approval_flags, confirm
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.pipeline import EMPTY, Context, load_stack, plan_for, require_stack
 from aep_reconciler.plan import Plan, PlanOptions
@@ -33,10 +39,15 @@ def register(subparsers: Subparsers) -> None:
     add_destroy_flags(parser)
     add_approval_flags(parser, "destroy")
     add_write_flags(parser)
-    parser.set_defaults(run=run)
+    runs(parser, run, DestroyArgs)
 
 
-def options_from(args: argparse.Namespace) -> PlanOptions:
+@dataclass(frozen=True)
+class DestroyArgs(DestroyFlags, WriteFlags, Approval):
+    pass
+
+
+def options_from(args: DestroyFlags) -> PlanOptions:
     """An empty manifest set that prunes: exactly what the stack owns, nothing else."""
     return PlanOptions(
         allow_destroy=args.allow_destroy,
@@ -58,7 +69,7 @@ def _printer(lease: Lease, lock: ResourceKey) -> Callable[[Event], None]:
     return on_event
 
 
-async def _destroy(args: argparse.Namespace, ctx: Context) -> ExitCode:
+async def _destroy(args: DestroyArgs, ctx: Context) -> ExitCode:
     async with (
         ctx.session.client() as client,
         Lease(client, ctx.stack, wait=args.lock_timeout) as lease,
@@ -74,9 +85,7 @@ async def _destroy(args: argparse.Namespace, ctx: Context) -> ExitCode:
         return await _execute(args, client, lease, plan)
 
 
-async def _execute(
-    args: argparse.Namespace, client: AepClient, lease: Lease, plan: Plan
-) -> ExitCode:
+async def _execute(args: DestroyArgs, client: AepClient, lease: Lease, plan: Plan) -> ExitCode:
     on_event = _printer(lease, lock_key(plan.stack))
     applier = Applier(client, parallelism=args.parallelism, on_event=on_event)
     result = await applier.apply(plan)
@@ -84,7 +93,7 @@ async def _execute(
     return ExitCode.ERROR if result.failed else ExitCode.OK
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: DestroyArgs) -> ExitCode:
     check_write_flags(args)
     ctx = load_stack(args.path, args.target)
     require_stack(ctx, "destroy")

@@ -3,15 +3,15 @@ platform-made changes back into them."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aep_reconciler.commands import _async
-from aep_reconciler.commands._flags import add_var_flag, variables_from
-from aep_reconciler.commands._parser import Subparsers
+from aep_reconciler.commands._flags import VarFlags, add_var_flag, variables_from
+from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.diagnostics import ConfigError, ReconcilerError
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.manifests.writeback import write_back
@@ -58,12 +58,21 @@ def register(subparsers: Subparsers) -> None:
         help="write the platform's values of fields changed outside reconciler into the "
         "manifests (comments, key order and anchors kept) and show the diff; one target",
     )
-    parser.set_defaults(run=run)
+    runs(parser, run, DriftArgs)
 
 
-def targets_of(args: argparse.Namespace) -> list[str | None]:
+@dataclass(frozen=True)
+class DriftArgs(VarFlags):
+    path: str | None
+    target: Sequence[str] | None
+    acknowledge: Sequence[str]
+    format: str
+    write: bool
+
+
+def targets_of(given: Sequence[str] | None) -> list[str | None]:
     """The targets asked for, in order, each once; [None] means the default target."""
-    names: list[str | None] = list(dict.fromkeys(args.target or ()))
+    names: list[str | None] = list(dict.fromkeys(given or ()))
     return names or [None]
 
 
@@ -86,7 +95,7 @@ async def check(ctx: Context, acknowledge: Sequence[str] = ()) -> TargetReport:
     return TargetReport.from_plan(plan)
 
 
-def _load(args: argparse.Namespace, target: str | None, many: bool) -> Context | TargetReport:
+def _load(args: DriftArgs, target: str | None, many: bool) -> Context | TargetReport:
     """One target's context; with several targets a bad one is reported, not fatal."""
     try:
         ctx = load_context(args.path, target, variables=variables_from(args))
@@ -129,8 +138,8 @@ def write_back_report(report: TargetReport, ctx: Context) -> ExitCode:
     return ExitCode.CHANGES if left else ExitCode.OK
 
 
-def run(args: argparse.Namespace) -> ExitCode:
-    names = targets_of(args)
+def run(args: DriftArgs) -> ExitCode:
+    names = targets_of(args.target)
     if args.write and (len(names) > 1 or args.format != "text"):
         raise ConfigError("--write takes one --target and shows a diff: no --format json/markdown")
     contexts = [_load(args, name, len(names) > 1) for name in names]

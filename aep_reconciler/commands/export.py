@@ -23,9 +23,9 @@ from aep_reconciler.applier import Applier
 from aep_reconciler.applier.lease import Lease
 from aep_reconciler.applier.record import write_record
 from aep_reconciler.commands import _async
-from aep_reconciler.commands._flags import add_stack_flags
-from aep_reconciler.commands._parser import Subparsers
-from aep_reconciler.commands._prompt import add_approval_flags, confirm
+from aep_reconciler.commands._flags import StackFlags, add_stack_flags
+from aep_reconciler.commands._parser import Subparsers, runs
+from aep_reconciler.commands._prompt import Approval, add_approval_flags, confirm
 from aep_reconciler.diagnostics import ConfigError, ManifestError, display_path
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.inventory import Entry, job_tag
@@ -80,7 +80,13 @@ def register(subparsers: Subparsers) -> None:
         "--out", type=Path, metavar="DIR", help="where to write, inside PATH (default: PATH)"
     )
     add_approval_flags(parser, "export")
-    parser.set_defaults(run=run)
+    runs(parser, run, ExportArgs)
+
+
+@dataclass(frozen=True)
+class ExportArgs(StackFlags, Approval):
+    select: Sequence[Selector]
+    out: Path | None
 
 
 @dataclass
@@ -244,7 +250,7 @@ def _out(ctx: Context, out: Path | None) -> Path:
     return folder
 
 
-async def _export(args: argparse.Namespace, ctx: Context) -> ExitCode:
+async def _export(args: ExportArgs, ctx: Context) -> ExitCode:
     out = _out(ctx, args.out)
     async with ctx.session.client() as client, Lease(client, ctx.stack) as lease:
         found = await survey(ctx, client, args.select)
@@ -273,7 +279,7 @@ async def _export(args: argparse.Namespace, ctx: Context) -> ExitCode:
     return ExitCode.ERROR if failed else ExitCode.OK
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: ExportArgs) -> ExitCode:
     ctx = load_context(args.path, args.target, allow_empty=True)
     print(f"reconciler export · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     return _async.run(lambda: _export(args, ctx))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from collections.abc import Mapping, Sequence
@@ -14,9 +13,10 @@ from aep_reconciler.applier import Applier
 from aep_reconciler.applier.lease import Lease
 from aep_reconciler.applier.record import write_record
 from aep_reconciler.commands import _async
+from aep_reconciler.commands._flags import StackFlags
 from aep_reconciler.commands._import_job import import_job
-from aep_reconciler.commands._parser import Subparsers
-from aep_reconciler.commands._prompt import add_approval_flags, confirm
+from aep_reconciler.commands._parser import Subparsers, runs
+from aep_reconciler.commands._prompt import Approval, add_approval_flags, confirm
 from aep_reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.field_paths import value_at
@@ -53,7 +53,14 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("path", nargs="?", help="manifest directory (default: specs/)")
     parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
     add_approval_flags(parser, "adopt")
-    parser.set_defaults(run=run)
+    runs(parser, run, ImportArgs)
+
+
+@dataclass(frozen=True)
+class ImportArgs(StackFlags, Approval):
+    kind: str
+    name: str
+    id: str
 
 
 @dataclass(frozen=True)
@@ -177,7 +184,7 @@ def show(ctx: Context, change: Change, file: Path | None) -> None:
         print(f"        writes {display_path(file)}")
 
 
-async def _import(args: argparse.Namespace, ctx: Context) -> ExitCode:
+async def _import(args: ImportArgs, ctx: Context) -> ExitCode:
     desired = declared_dataset(ctx.manifests, args.name)
     ignore = ignored(ctx, desired)
     file = None if desired is not None else manifest_file(ctx, args.name)
@@ -220,11 +227,11 @@ async def _import(args: argparse.Namespace, ctx: Context) -> ExitCode:
         return code
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: ImportArgs) -> ExitCode:
     check_kind(args.kind)
     ctx = load(args.path, args.target)
     require_stack(ctx, "import")  # it writes the stack's ownership tags
     print(f"reconciler import · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
     if args.kind == EXPORT_JOB:
-        return _async.run(lambda: import_job(args, ctx))
+        return _async.run(lambda: import_job(ctx, args.name, args.id, args))
     return _async.run(lambda: _import(args, ctx))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aep_reconciler.commands import _async
-from aep_reconciler.commands._parser import Subparsers
+from aep_reconciler.commands._flags import StackFlags
+from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.diagnostics import ConfigError
 from aep_reconciler.exit_codes import ExitCode
-from aep_reconciler.outputs import download, gather
+from aep_reconciler.outputs import Progress, download, gather
 from aep_reconciler.pipeline import Context, load_context
 from aep_reconciler.render.exports import result_json, result_text
 from aep_reconciler.resources import EXPORT_JOB, ResourceKey
@@ -30,7 +30,14 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
     parser.add_argument("--download", type=Path, metavar="DIR", help="save the files here")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.set_defaults(run=run)
+    runs(parser, run, OutputArgs)
+
+
+@dataclass(frozen=True)
+class OutputArgs(StackFlags):
+    resource: str
+    download: Path | None
+    format: str
 
 
 def _key(text: str) -> ResourceKey:
@@ -40,7 +47,7 @@ def _key(text: str) -> ResourceKey:
     return ResourceKey(kind, name)
 
 
-def _progress(live: bool) -> Any:
+def _progress(live: bool) -> Progress:
     def show(part: str, done: int, total: int) -> None:
         if live:
             print(
@@ -53,7 +60,7 @@ def _progress(live: bool) -> Any:
     return show
 
 
-async def _output(args: argparse.Namespace, ctx: Context, key: ResourceKey) -> JobResult:
+async def _output(args: OutputArgs, ctx: Context, key: ResourceKey) -> JobResult:
     async with ctx.session.client() as client:
         result = await gather(ctx, client, key)
         if args.download is not None and result.batches:
@@ -61,7 +68,7 @@ async def _output(args: argparse.Namespace, ctx: Context, key: ResourceKey) -> J
         return result
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: OutputArgs) -> ExitCode:
     key = _key(args.resource)
     ctx = load_context(args.path, args.target)
     if args.format == "text":

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from aep_reconciler import planfile
 from aep_reconciler.commands import _async
-from aep_reconciler.commands._flags import add_plan_flags, options_from, variables_from
-from aep_reconciler.commands._parser import Subparsers
+from aep_reconciler.commands._flags import (
+    PlanFlags,
+    add_plan_flags,
+    options_from,
+    variables_from,
+)
+from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.pipeline import Context, load_context, plan_for
 from aep_reconciler.plan import Plan, PlanOptions
@@ -38,7 +43,14 @@ def register(subparsers: Subparsers) -> None:
         action="store_true",
         help="exit 0 with no changes, 2 with changes, 1 on error",
     )
-    parser.set_defaults(run=run)
+    runs(parser, run, PlanArgs)
+
+
+@dataclass(frozen=True)
+class PlanArgs(PlanFlags):
+    out: Path | None
+    format: str
+    detailed_exitcode: bool
 
 
 async def _plan(ctx: Context, options: PlanOptions) -> Plan:
@@ -46,7 +58,7 @@ async def _plan(ctx: Context, options: PlanOptions) -> Plan:
         return await plan_for(ctx, client, options)
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: PlanArgs) -> ExitCode:
     ctx = load_context(
         args.path, args.target, variables=variables_from(args), allow_empty=args.allow_empty
     )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from aep_reconciler.commands._flags import add_var_flag, variables_from
-from aep_reconciler.commands._parser import Subparsers
+from aep_reconciler.commands._flags import VarFlags, add_var_flag, variables_from
+from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.diagnostics import sorted_diagnostics
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.manifests.project import read_project
@@ -40,10 +40,17 @@ def register(subparsers: Subparsers) -> None:
         default="text",
         help="github: text, and each problem as a GitHub annotation (also under GITHUB_ACTIONS)",
     )
-    parser.set_defaults(run=run)
+    runs(parser, run, ValidateArgs)
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+@dataclass(frozen=True)
+class ValidateArgs(VarFlags):
+    path: Path | None
+    target: str | None
+    format: str
+
+
+def run(args: ValidateArgs) -> ExitCode:
     root: Path = args.path if args.path is not None else default_root()
     project, config_diags = read_project(root)
     overrides = {**from_environment(os.environ), **variables_from(args)}

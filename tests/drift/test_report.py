@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -195,6 +194,5 @@ def test_one_exit_code_for_all_targets(reports: list[TargetReport], code: int) -
 
 
 def test_targets_are_deduplicated_in_order() -> None:
-    args = argparse.Namespace(target=["b", "a", "b"])
-    assert targets_of(args) == ["b", "a"]
-    assert targets_of(argparse.Namespace(target=None)) == [None]
+    assert targets_of(["b", "a", "b"]) == ["b", "a"]
+    assert targets_of(None) == [None]
