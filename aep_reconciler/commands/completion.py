@@ -8,8 +8,10 @@ completion stays quick and always matches the installed version's flags.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from aep_reconciler.commands._parser import Subparsers, candidates
+from aep_reconciler.commands._parser import Subparsers, candidates, runs
 from aep_reconciler.diagnostics import ConfigError
 from aep_reconciler.exit_codes import ExitCode
 
@@ -58,10 +60,16 @@ def register(subparsers: Subparsers) -> None:
         action="store_true",
         help=argparse.SUPPRESS,  # what the scripts call: candidates after WORDS, one a line
     )
-    parser.set_defaults(run=run)
+    runs(parser, run, CompletionArgs)
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+@dataclass(frozen=True)
+class CompletionArgs:
+    words: Sequence[str]
+    complete: bool
+
+
+def run(args: CompletionArgs) -> ExitCode:
     if args.complete:
         for word in candidates(args.words):
             print(word)

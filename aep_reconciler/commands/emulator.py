@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import ipaddress
 import logging
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import uvicorn
 
-from aep_reconciler.commands._parser import Subparsers
+from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.diagnostics import ConfigError
 from aep_reconciler.emulator import (
     ConnectionDropped,
@@ -93,7 +93,31 @@ def _add_serve(actions: Subparsers) -> None:
         metavar="NAME=VALUE",
         help=f"where Adobe is silent, behave this way (repeatable): {choices}",
     )
-    serve.set_defaults(run=run_serve)
+    runs(serve, run_serve, ServeArgs)
+
+
+@dataclass(frozen=True)
+class ServeArgs:
+    host: str
+    port: int
+    allow_remote: bool
+    db: str
+    org_id: str
+    client_id: str
+    client_secret: str | None
+    sandbox: Sequence[str]
+    token_ttl: int
+    latency_ms: float
+    fail_rate: float
+    ambiguous_rate: float
+    rate_limit: float | None
+    job_start_after: float
+    job_run_for: float
+    cancel_linger: float
+    max_page_size: int
+    seed: int | None
+    manual_clock: bool
+    variant: Sequence[str]
 
 
 def _add_seed(actions: Subparsers) -> None:
@@ -113,7 +137,20 @@ def _add_seed(actions: Subparsers) -> None:
     seed.add_argument("--seed", type=int, default=0, metavar="S", help="same S, same store")
     seed.add_argument("--org-id", default=DEFAULT_ORG_ID)
     seed.add_argument("--sandbox", default="prod")
-    seed.set_defaults(run=run_seed)
+    runs(seed, run_seed, SeedArgs)
+
+
+@dataclass(frozen=True)
+class SeedArgs:
+    db: str
+    datasets: int
+    jobs: int
+    profiles: int | None
+    events_per_profile: int
+    audiences: int
+    seed: int
+    org_id: str
+    sandbox: str
 
 
 def _check_host(host: str, allow_remote: bool) -> None:
@@ -130,7 +167,7 @@ def _check_host(host: str, allow_remote: bool) -> None:
         )
 
 
-def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+def config_from_args(args: ServeArgs) -> EmulatorConfig:
     secret = args.client_secret or os.environ.get(SECRET_ENV) or DEFAULT_CLIENT_SECRET
     clock: Clock = ManualClock(SystemClock().now_ms()) if args.manual_clock else SystemClock()
     try:
@@ -205,7 +242,7 @@ async def _serve(server: uvicorn.Server, sock: socket.socket, banner: str) -> No
     await task
 
 
-def run_serve(args: argparse.Namespace) -> ExitCode:
+def run_serve(args: ServeArgs) -> ExitCode:
     _check_host(args.host, args.allow_remote)
     config = config_from_args(args)
     try:
@@ -233,7 +270,7 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def _seed(args: argparse.Namespace) -> list[str]:
+def _seed(args: SeedArgs) -> list[str]:
     lines = []
     if args.datasets or args.jobs or args.profiles is None:
         summary = seed_database(
@@ -250,7 +287,7 @@ def _seed(args: argparse.Namespace) -> list[str]:
     return lines
 
 
-def run_seed(args: argparse.Namespace) -> ExitCode:
+def run_seed(args: SeedArgs) -> ExitCode:
     try:
         lines = _seed(args)
     except ValueError as exc:

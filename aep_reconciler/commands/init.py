@@ -8,14 +8,14 @@ workflows. Each file that exists is kept and named.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
+from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from aep_reconciler.commands._parser import Subparsers
+from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.diagnostics import ConfigError, display_path
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.manifests.json_schema import published_schemas
@@ -33,7 +33,13 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
     parser.add_argument("--stack", help="the stack id (default: from DIR's name)")
-    parser.set_defaults(run=run)
+    runs(parser, run, InitArgs)
+
+
+@dataclass(frozen=True)
+class InitArgs:
+    dir: Path
+    stack: str | None
 
 
 def _templates() -> Traversable:
@@ -81,7 +87,7 @@ def _ignore(folder: Path) -> str:
     return f"  {'added' if text else 'created'} {display_path(path)}: {IGNORED}"
 
 
-def run(args: argparse.Namespace) -> ExitCode:
+def run(args: InitArgs) -> ExitCode:
     folder: Path = args.dir
     stack = _stack(folder, args.stack)
     for rel, text in files(stack).items():

@@ -24,10 +24,13 @@ from aep_reconciler.commands._flags import (
 from aep_reconciler.commands._parser import COMMANDS, Parser, build_parser, runs
 from aep_reconciler.commands._prompt import Approval, add_approval_flags
 from aep_reconciler.commands.apply import ApplyArgs
+from aep_reconciler.commands.completion import CompletionArgs
 from aep_reconciler.commands.destroy import DestroyArgs
 from aep_reconciler.commands.drift import DriftArgs
+from aep_reconciler.commands.emulator import SeedArgs, ServeArgs
 from aep_reconciler.commands.export import ExportArgs
 from aep_reconciler.commands.import_ import ImportArgs
+from aep_reconciler.commands.init import InitArgs
 from aep_reconciler.commands.ls import LsArgs
 from aep_reconciler.commands.output import OutputArgs
 from aep_reconciler.commands.plan import PlanArgs
@@ -90,9 +93,13 @@ TYPED: list[tuple[tuple[str, ...], type[object]]] = [
     (("show",), ShowArgs),
     (("import",), ImportArgs),
     (("export",), ExportArgs),
+    (("init",), InitArgs),
     (("destroy",), DestroyArgs),
     (("ls",), LsArgs),
     (("unlock",), UnlockArgs),
+    (("emulator", "serve"), ServeArgs),
+    (("emulator", "seed"), SeedArgs),
+    (("completion",), CompletionArgs),
 ]
 
 # Flags every parser has, read by cli.py rather than by a command body.
@@ -109,6 +116,10 @@ def _parser_of(path: tuple[str, ...]) -> argparse.ArgumentParser:
         (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
         parser = sub.choices[name]
     return parser
+
+
+def test_every_command_is_typed() -> None:
+    assert {path[0] for path, _ in TYPED} == set(COMMANDS)
 
 
 @pytest.mark.parametrize(("path", "arguments"), TYPED, ids=[" ".join(p) for p, _ in TYPED])

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from aep_reconciler.commands._parser import Parser
-from aep_reconciler.commands.emulator import config_from_args, register
+from aep_reconciler.commands._parser import Parser, typed
+from aep_reconciler.commands.emulator import ServeArgs, config_from_args, register
 from aep_reconciler.emulator import ADOBE_DEFAULTS, COMPATIBLE, Variants
 
 
@@ -88,7 +88,7 @@ def test_serve_flag_is_repeatable_and_reaches_the_config() -> None:
     args = parser.parse_args(
         ["emulator", "serve", "--variant", "cancel=linger", "--variant", "cancel-answer=200"]
     )
-    config = config_from_args(args)
+    config = config_from_args(typed(args, ServeArgs))
     assert (config.variants.cancel, config.variants.cancel_answer) == ("linger", "200")
     assert config.variants.job_echo == Variants().job_echo
 
