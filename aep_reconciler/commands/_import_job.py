@@ -155,6 +155,7 @@ def show(name: str, job: LiveJob, file: Path | None) -> None:
 
 
 async def adopt(ctx: Context, client: AepClient, change: Change) -> ExitCode:
+    """Apply one ADOPT change (a dataset's or a job's, for ``import``) and say so."""
     plan = Plan(ctx.stack, ctx.session.target, (change,))
     result = await Applier(client, parallelism=1, on_event=adoption_printer("import")).apply(plan)
     if result.failed:

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aep_reconciler.applier import Applier
 from aep_reconciler.applier.lease import Lease
 from aep_reconciler.applier.record import write_record
 from aep_reconciler.commands import _async
 from aep_reconciler.commands._flags import StackFlags
-from aep_reconciler.commands._import_job import import_job
+from aep_reconciler.commands._import_job import adopt, import_job
 from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.commands._prompt import Approval, add_approval_flags, confirm
 from aep_reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
@@ -23,7 +22,7 @@ from aep_reconciler.field_paths import value_at
 from aep_reconciler.manifests.writer import SCHEMA_MODELINE, manifest_yaml
 from aep_reconciler.ownership import NAME_TAG, STACK_TAG
 from aep_reconciler.pipeline import Context, load_context, require_stack, resolve_references
-from aep_reconciler.plan import Change, Plan
+from aep_reconciler.plan import Change
 from aep_reconciler.planner.adopt import (
     adopt_change,
     already_adopted,
@@ -34,7 +33,6 @@ from aep_reconciler.planner.adopt import (
 from aep_reconciler.planner.jobs import declared_inventory
 from aep_reconciler.redaction import REDACTOR
 from aep_reconciler.remote import AepClient
-from aep_reconciler.render.events import adoption_printer
 from aep_reconciler.render.plan import change_lines, use_colour
 from aep_reconciler.resources import DATASET, EXPORT_JOB, DesiredDataset, ManifestSet
 
@@ -163,15 +161,6 @@ def write_manifest(ctx: Context, request: Request, live: Mapping[str, Any]) -> D
         raise ConfigError(f"{display_path(request.file)} did not load as Dataset {request.name}")
     print(f"wrote {display_path(request.file)}")
     return desired
-
-
-async def adopt(ctx: Context, client: AepClient, change: Change) -> ExitCode:
-    plan = Plan(ctx.stack, ctx.session.target, (change,))
-    result = await Applier(client, parallelism=1, on_event=adoption_printer("import")).apply(plan)
-    if result.failed:
-        return ExitCode.ERROR
-    print(f"Import complete: {change.key} ({change.id}) is managed by stack {ctx.stack}.")
-    return ExitCode.OK
 
 
 def show(ctx: Context, change: Change, file: Path | None) -> None:
