@@ -86,6 +86,25 @@ async def test_preview_shows_the_first_rows_of_the_latest_batch(api: Api) -> Non
     assert len(rows) == 100 and all(set(r) == {"personalEmail"} for r in rows)
 
 
+async def test_preview_reads_the_batch_catalog_names_as_the_datasets_last(api: Api) -> None:
+    """With a batch per segment every batch starts at once: the preview must still show the
+    rows of the one ``lastBatchId`` names, so a client can tell whose rows they are."""
+    dataset = await api.create_dataset()
+    names = await audiences(api)
+    segments = [{"segmentId": names["VIP customers"]}, {"segmentId": names["Cart abandoners"]}]
+    job, rows = await export(
+        api,
+        dataset,
+        fields="personalEmail",
+        filter={"segments": segments},
+        destination={"datasetId": dataset, "segmentPerBatch": True},
+    )
+    ids = batch_ids(job)
+    last = (await api.call("GET", f"{DATASETS}/{dataset}")).json()[dataset]["lastBatchId"]
+    shown = (await api.call("GET", f"{EXPORT}/datasets/{dataset}/preview")).json()["data"]
+    assert shown == rows[ids.index(last)][:100] and shown
+
+
 async def test_a_job_naming_an_unknown_audience_fails_with_an_error(api: Api) -> None:
     dataset = await api.create_dataset()
     job, rows = await export(api, dataset, filter={"segments": [{"segmentId": "no-such"}]})

@@ -132,14 +132,6 @@ class BatchStore:
             return None
         return self.get(tenant, file_id.removesuffix(FILE_SUFFIX))
 
-    def latest(self, tenant: str, dataset_id: str) -> Batch | None:
-        row = self._db.conn.execute(
-            "SELECT * FROM batches WHERE tenant = ? AND dataset_id = ? AND status = 'success'"
-            " ORDER BY created DESC, id DESC LIMIT 1",
-            (tenant, dataset_id),
-        ).fetchone()
-        return None if row is None else _batch(row)
-
     def page(
         self,
         tenant: str,

@@ -206,13 +206,19 @@ async def file_or_listing(request: Request) -> Response:
 
 
 async def preview(request: Request) -> Response:
-    """``GET /export/datasets/{id}/preview``: up to 100 rows of the dataset's latest batch."""
+    """``GET /export/datasets/{id}/preview``: up to 100 rows of the dataset's latest batch.
+
+    The latest batch is the one Catalog names as the dataset's ``lastBatchId``: the batch of
+    the job that finished last, which need not be the one that started last, so a client can
+    tell whose rows it is shown."""
     platform = _platform(request)
     caller = platform.authenticate(request)
     dataset_id = request.path_params["id"]
     platform.advance(caller.tenant)
-    if platform.datasets.get(caller.tenant, dataset_id) is None:
+    dataset = platform.datasets.get(caller.tenant, dataset_id)
+    if dataset is None:
         raise problem(404, "DataSet not found.")
-    batch = platform.batches.latest(caller.tenant, dataset_id)
+    last = dataset.get("lastBatchId")
+    batch = platform.batches.get(caller.tenant, str(last)) if last else None
     rows = [] if batch is None else preview_rows(batch, 100)
     return json_response({"data": rows})
