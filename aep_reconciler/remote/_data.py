@@ -1,4 +1,4 @@
-"""Catalog batches and the Data Access API: what an export wrote, and its files' bytes.
+"""Catalog batches and the Data Access API: what an export wrote, its files' bytes, a preview.
 
 Files are read in ranges (``Range: bytes=a-b``): every chunk is an ordinary GET with the
 client's retries, progress can be shown between chunks, and a download that stopped
@@ -48,6 +48,16 @@ class DataCalls(Calls):
         """The parts of a dataset file: ``name``, ``length``, and a link with ``?path=``."""
         path = f"{EXPORT_BASE}/files/{segment(file_id)}"
         return await self._pages(path, "GET /export/files/{id}")
+
+    async def preview_dataset(self, dataset_id: str) -> list[dict[str, Any]]:
+        """The first rows of the dataset's latest batch (Data Access preview). One answer
+        of at most 100 rows, not a listing: the endpoint takes no ``start`` to page with."""
+        path = f"{EXPORT_BASE}/datasets/{segment(dataset_id)}/preview"
+        answer = await self._request("GET", path, "GET /export/datasets/{id}/preview")
+        try:
+            return _data(answer.body)
+        except ValueError as exc:
+            raise self._bad_answer(f"GET {path}", str(exc)) from None
 
     async def _pages(self, path: str, name: str) -> list[dict[str, Any]]:
         """Every page, until a short one. A full page seen before means the platform ignored

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from aep_reconciler.diagnostics import ConfigError, TransportError
+from aep_reconciler.diagnostics import ApiError, ConfigError, TransportError
 from aep_reconciler.remote import AepClient, Connection
 
 from .fakes import CONN, SECRET, Handler, Script, body_of, client, run, using
@@ -259,3 +259,23 @@ def test_a_profile_listing_whose_next_link_repeats_or_never_ends_is_an_error(
     with pytest.raises(TransportError, match="more than 3 pages"):
         run(using(client(script), call))
     assert len(script.api_requests()) == 3
+
+
+def test_the_dataset_preview_is_one_call_whose_rows_come_back_as_sent() -> None:
+    rows = [{"personalEmail": {"address": "a@example.test"}}, {"personalEmail": None}]
+    script = Script(api=[httpx.Response(200, json={"data": rows})])
+    assert run(using(client(script), lambda c: c.preview_dataset("d/1"))) == rows
+    [request] = script.api_requests()
+    assert request.url.raw_path == b"/data/foundation/export/datasets/d%2F1/preview"
+
+
+def test_a_failed_preview_names_the_call_the_status_and_aeps_body() -> None:
+    body = {"title": "Forbidden", "status": 403, "detail": "no access to dataset d1"}
+    script = Script(api=[httpx.Response(403, json=body)])
+    with pytest.raises(ApiError) as info:
+        run(using(client(script), lambda c: c.preview_dataset("d1")))
+    assert info.value.status == 403 and info.value.body == body
+    assert str(info.value).startswith("GET /data/foundation/export/datasets/d1/preview failed")
+    shapeless = Script(api=[httpx.Response(200, json={"rows": []})])
+    with pytest.raises(TransportError, match="expected 'data' to be a list of objects"):
+        run(using(client(shapeless), lambda c: c.preview_dataset("d1")))
