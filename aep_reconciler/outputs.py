@@ -20,9 +20,11 @@ from aep_reconciler.results import (
     FileResult,
     JobResult,
     PartResult,
+    PreviewResult,
     batch_refs,
     exported_counts,
 )
+from aep_reconciler.wire import job_dataset_id
 
 Progress = Callable[[str, int, int], None]  # (part, bytes done, bytes in all)
 
@@ -96,6 +98,44 @@ async def gather(ctx: Context, client: AepClient, key: ResourceKey) -> JobResult
         by_ns,
         errors,
         batches,
+        job_dataset_id(job),
+    )
+
+
+async def _last_batch(client: AepClient, dataset_id: str) -> str | None:
+    dataset, _ = await client.get_dataset(dataset_id)
+    last = dataset.get("lastBatchId")
+    return str(last) if last else None
+
+
+async def preview(client: AepClient, result: JobResult, rows: int) -> PreviewResult:
+    """Up to ``rows`` rows of the job's own batch, or why none are shown.
+
+    The Data Access preview reads the dataset's latest batch, whoever wrote it: when that
+    is not one of the job's batches, before or after the rows are read (another export may
+    land meanwhile), no rows are shown rather than someone else's.
+    """
+    dataset = result.dataset_id
+    if result.status != "SUCCEEDED":
+        return PreviewResult(None, withheld=f"the job has not succeeded ({result.status})")
+    if dataset is None:
+        return PreviewResult(None, withheld="the job's answer names no destination dataset")
+    own = {b.id for b in result.batches}
+    before = await _last_batch(client, dataset)
+    if before not in own:
+        return PreviewResult(before, withheld=_not_own(dataset, before))
+    answer = await client.preview_dataset(dataset)
+    after = await _last_batch(client, dataset)
+    if after != before:
+        return PreviewResult(after, withheld=_not_own(dataset, after))
+    return PreviewResult(before, tuple(answer[:rows]))
+
+
+def _not_own(dataset: str, batch: str | None) -> str:
+    latest = f"batch {batch}" if batch else "no batch"
+    return (
+        f"dataset {dataset}'s latest batch is {latest}, not this job's; "
+        "the preview shows only a dataset's latest batch (--download has this job's files)"
     )
 
 

@@ -46,6 +46,7 @@ class JobResult:
     by_namespace: Mapping[str, int] = field(default_factory=dict)
     errors: tuple[str, ...] = ()
     batches: tuple[BatchResult, ...] = ()
+    dataset_id: str | None = None  # the destination dataset
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +84,18 @@ class JobResult:
                 for b in self.batches
             ],
         }
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    """The first rows of the job's batch (Data Access preview), or why none are shown."""
+
+    batch_id: str | None  # the dataset's latest batch: the one the preview reads
+    rows: tuple[Mapping[str, Any], ...] = ()
+    withheld: str | None = None  # why no rows are shown; None when they are
+
+    def to_json(self) -> dict[str, Any]:
+        return {"batchId": self.batch_id, "rows": list(self.rows), "withheld": self.withheld}
 
 
 def exported_counts(job: Mapping[str, Any]) -> tuple[int | None, dict[str, int]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +13,13 @@ from aep_reconciler.commands._flags import StackFlags
 from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.diagnostics import ConfigError
 from aep_reconciler.exit_codes import ExitCode
-from aep_reconciler.outputs import Progress, download, gather
+from aep_reconciler.outputs import Progress, download, gather, preview
 from aep_reconciler.pipeline import Context, load_context
-from aep_reconciler.render.exports import result_json, result_text
+from aep_reconciler.render.exports import PREVIEW_WIDTH, result_json, result_text
 from aep_reconciler.resources import EXPORT_JOB, ResourceKey
-from aep_reconciler.results import JobResult
+from aep_reconciler.results import JobResult, PreviewResult
+
+MAX_PREVIEW = 100  # the most rows the Data Access preview answers
 
 
 def register(subparsers: Subparsers) -> None:
@@ -29,6 +33,14 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("path", nargs="?", help="manifest directory or file (default: specs/)")
     parser.add_argument("--target", help="target of reconciler.yaml (default: its defaultTarget)")
     parser.add_argument("--download", type=Path, metavar="DIR", help="save the files here")
+    parser.add_argument(
+        "--preview",
+        nargs="?",
+        const=5,
+        type=_rows,
+        metavar="N",
+        help=f"show the first N rows of the job's batch (default 5, at most {MAX_PREVIEW})",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     runs(parser, run, OutputArgs)
 
@@ -37,6 +49,7 @@ def register(subparsers: Subparsers) -> None:
 class OutputArgs(StackFlags):
     resource: str
     download: Path | None
+    preview: int | None
     format: str
 
 
@@ -45,6 +58,15 @@ def _key(text: str) -> ResourceKey:
     if kind != EXPORT_JOB or not name:
         raise ConfigError(f"expected ExportJob/NAME, got {text!r}")
     return ResourceKey(kind, name)
+
+
+def _rows(text: str) -> int:
+    rows = int(text) if text.isdigit() else 0
+    if not 1 <= rows <= MAX_PREVIEW:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of rows from 1 to {MAX_PREVIEW}, got {text!r}"
+        )
+    return rows
 
 
 def _progress(live: bool) -> Progress:
@@ -60,12 +82,15 @@ def _progress(live: bool) -> Progress:
     return show
 
 
-async def _output(args: OutputArgs, ctx: Context, key: ResourceKey) -> JobResult:
+async def _output(
+    args: OutputArgs, ctx: Context, key: ResourceKey
+) -> tuple[JobResult, PreviewResult | None]:
     async with ctx.session.client() as client:
         result = await gather(ctx, client, key)
         if args.download is not None and result.batches:
             result = await download(client, result, args.download, _progress(sys.stderr.isatty()))
-        return result
+        rows = None if args.preview is None else await preview(client, result, args.preview)
+        return result, rows
 
 
 def run(args: OutputArgs) -> ExitCode:
@@ -73,6 +98,9 @@ def run(args: OutputArgs) -> ExitCode:
     ctx = load_context(args.path, args.target)
     if args.format == "text":
         print(f"reconciler output · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    result = _async.run(lambda: _output(args, ctx, key))
-    sys.stdout.write(result_json(result) if args.format == "json" else result_text(result))
+    result, rows = _async.run(lambda: _output(args, ctx, key))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else PREVIEW_WIDTH
+    sys.stdout.write(
+        result_json(result, rows) if args.format == "json" else result_text(result, rows, width)
+    )
     return ExitCode.ERROR if result.status == "FAILED" else ExitCode.OK

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from aep_reconciler.results import JobResult
+from aep_reconciler.results import JobResult, PreviewResult
+
+ROW_INDENT = "    "
+PREVIEW_WIDTH = 160  # a preview row's width when stdout is not a terminal
 
 
 def counts_text(total: int | None, by_namespace: Mapping[str, int]) -> str:
@@ -26,7 +29,9 @@ def job_line(
     return f"{name} (job {job_id}) {status}{tail}"
 
 
-def result_text(result: JobResult) -> str:
+def result_text(
+    result: JobResult, preview: PreviewResult | None = None, width: int = PREVIEW_WIDTH
+) -> str:
     if result.job_id is None:
         return f"{result.key}: no export job on the target yet; run apply\n"
     lines = [
@@ -46,8 +51,31 @@ def result_text(result: JobResult) -> str:
             for part in file_.parts:
                 where = f" → {part.saved}" if part.saved else ""
                 lines.append(f"    file {file_.id} {part.name} ({part.length:,} bytes){where}")
+    shown = "" if preview is None else preview_text(preview, width)
+    return "\n".join(lines) + "\n" + shown
+
+
+def elide(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the last one "…" when anything was cut."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def preview_text(preview: PreviewResult, width: int) -> str:
+    """The rows, one compact JSON object a line, each cut to ``width`` (the terminal's)."""
+    if preview.withheld is not None:
+        return f"  no preview: {preview.withheld}\n"
+    if not preview.rows:
+        return f"  preview of batch {preview.batch_id}: no rows\n"
+    noun = "row" if len(preview.rows) == 1 else "rows"
+    lines = [f"  preview of batch {preview.batch_id}, first {len(preview.rows)} {noun}:"]
+    for row in preview.rows:
+        compact = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
+        lines.append(elide(ROW_INDENT + compact, width))
     return "\n".join(lines) + "\n"
 
 
-def result_json(result: JobResult) -> str:
-    return json.dumps(result.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def result_json(result: JobResult, preview: PreviewResult | None = None) -> str:
+    doc = result.to_json()
+    if preview is not None:
+        doc["preview"] = preview.to_json()
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

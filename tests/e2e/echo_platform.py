@@ -2,8 +2,9 @@
 
 It remembers the client secret from the IMS form and the token from each Authorization
 header, and, depending on ``mode``, writes them back: into the description of every listed
-dataset (a success answer), into a 400 on the job list (an error answer), or into the IMS
-error itself. Served on a loopback port from a thread, so the CLI runs as a subprocess.
+dataset (a success answer), into a 400 on the job list or a 403 on the Data Access preview
+(error answers), or into the IMS error itself. Served on a loopback port from a thread, so
+the CLI runs as a subprocess.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ Scope = dict[str, Any]
 
 
 class EchoingPlatform:
-    """ASGI middleware; ``mode`` is one of "off", "describe", "error", "ims-error"."""
+    """ASGI middleware; ``mode`` is "off", "describe", "error", "preview-error" or "ims-error"."""
 
     def __init__(self, config: EmulatorConfig, client_id: str) -> None:
         self.app = create_app(config)
@@ -62,6 +63,10 @@ class EchoingPlatform:
                 return
         elif headers.get("authorization", "").startswith("Bearer "):
             self.token = headers["authorization"].split(" ", 1)[1]
+        if self.mode == "preview-error" and path.endswith("/preview"):
+            detail = f"no preview for {self.spelled()}"
+            await self._answer(send, 403, {"title": "Forbidden", "status": 403, "detail": detail})
+            return
         if self.mode == "error" and path.endswith("/export/jobs") and scope["method"] == "GET":
             errors = {"400": [{"code": "X", "message": f"bad header {self.spelled()}"}]}
             await self._answer(send, 400, {"requestId": "r", "errors": errors, "status": 400})
@@ -113,10 +118,12 @@ class EchoingPlatform:
 
 @contextmanager
 def serve_echoing(
-    org: str, client_id: str, secret: str, db: str
+    org: str, client_id: str, secret: str, db: str, **options: Any
 ) -> Iterator[tuple[EchoingPlatform, str]]:
-    """The echoing platform on a free loopback port; yields it and its URL."""
-    config = EmulatorConfig(db_path=db, credentials=(Credential(org, client_id, secret),))
+    """The echoing platform on a free loopback port (``options``: more EmulatorConfig
+    fields); yields it and its URL."""
+    credentials = (Credential(org, client_id, secret),)
+    config = EmulatorConfig(db_path=db, credentials=credentials, **options)
     platform = EchoingPlatform(config, client_id)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

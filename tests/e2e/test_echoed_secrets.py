@@ -4,6 +4,7 @@ answers and in errors: no command prints or writes any of them."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,9 @@ SECRET = "p8e-Echo/Me+If_You-Can0123456789ab"
 
 @pytest.fixture
 def echoing(tmp_path: Path) -> Iterator[tuple[EchoingPlatform, dict[str, str]]]:
-    with serve_echoing(ORG, CLIENT, SECRET, str(tmp_path / "echo.db")) as (platform, url):
+    db = str(tmp_path / "echo.db")
+    fast = {"job_start_after": 0.1, "job_run_for": 0.1}  # so that apply --wait is quick
+    with serve_echoing(ORG, CLIENT, SECRET, db, **fast) as (platform, url):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AEP_")}
         env.update(
             AEP_PLATFORM_URL=url,
@@ -76,3 +79,21 @@ def test_echoed_credentials_never_reach_output_or_files(
     assert code == 1 and "invalid_client" in out and "[redacted]" in out
     assert not leaked(out, SECRET, CLIENT), out
     assert platform.echoed >= 5
+
+
+def test_a_failed_preview_names_the_call_and_scrubs_the_body(
+    echoing: tuple[EchoingPlatform, dict[str, str]], tmp_path: Path
+) -> None:
+    platform, env = echoing
+    shutil.copytree(SPECS, tmp_path / "specs")
+    only = ("--only", "ExportJob/vip-emails")
+    assert _run(env, tmp_path, "apply", "--auto-approve", "--wait", *only)[0] == 0
+
+    platform.mode = "preview-error"  # the preview answers 403, echoing the credentials
+    code, out = _run(env, tmp_path, "output", "ExportJob/vip-emails", "--preview")
+    assert code == 1 and "Traceback" not in out, out
+    assert re.search(
+        r"GET /data/foundation/export/datasets/\w+/preview failed: HTTP 403: .*no preview for", out
+    ), out
+    assert "[redacted]" in out
+    _no_leak(out, platform)

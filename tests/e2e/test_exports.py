@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 
 from aep_reconciler.emulator.profiles.storage import Storage
-from tests.e2e.conftest import OtherClient, Platform, read_terminal, run_cli
+from tests.e2e.conftest import OtherClient, Platform, read_terminal, reconciler, run_cli
 
 TENANT = "embedded@AdobeOrg/prod"
 
@@ -126,6 +127,74 @@ def test_a_download_shows_its_progress_on_a_terminal_only(
     terminal = read_terminal(platform, leader, proc)
     assert proc.returncode == 0, terminal
     assert f"downloading {part.name}: {size:,} of {size:,} bytes" in terminal
+
+
+def test_output_preview_shows_the_first_rows_of_the_jobs_own_batch(
+    platform: Platform, workdir: Path
+) -> None:
+    only = ["--only", "ExportJob/vip-emails"]  # its batch is then the dataset's latest
+    assert run_cli(platform, workdir, ["apply", "--auto-approve", "--wait", *only]).code == 0
+    out = workdir / "exports"
+    args = ["output", "ExportJob/vip-emails", "--download", str(out), "--preview", "3"]
+    shown = run_cli(platform, workdir, args)
+    assert shown.code == 0, shown.out + shown.err
+    [part] = sorted(out.rglob("*.parquet"))
+    exported = pq.read_table(part).to_pylist()
+    ids = {i["id"] for row in exported for i in row["identities"]}
+
+    lines = shown.out.splitlines()
+    at = lines.index(f"  preview of batch {part.parent.name}, first 3 rows:")
+    rows = lines[at + 1 :]
+    assert len(rows) == 3 and all(r.startswith('    {"identities":[{"id":"') for r in rows)
+    assert all(len(r) <= 160 for r in rows) and any(r.endswith("…") for r in rows)
+    assert all(re.search(r'"id":"([^"]+)"', r)[1] in ids for r in rows)  # type: ignore[index]
+
+    as_json = run_cli(platform, workdir, [*args[:2], "--preview", "--format", "json"])
+    assert as_json.code == 0, as_json.err
+    preview = json.loads(as_json.out)["preview"]
+    assert preview["batchId"] == part.parent.name and preview["withheld"] is None
+    assert len(preview["rows"]) == 5  # the default
+    assert all(r["identities"] in [e["identities"] for e in exported] for r in preview["rows"])
+    assert all(set(r) == {"identities", "personalEmail", "eventList"} for r in preview["rows"])
+
+
+def test_output_preview_never_shows_another_jobs_rows(platform: Platform, workdir: Path) -> None:
+    """The three jobs write into one dataset; its preview shows the batch that came last."""
+    assert run_cli(platform, workdir, ["apply", "--auto-approve", "--wait"]).code == 0
+    docs = {}
+    for name in ("all-profiles", "lapsed-customers", "vip-emails"):
+        args = ["output", f"ExportJob/{name}", "--preview", "2", "--format", "json"]
+        answer = run_cli(platform, workdir, args)
+        assert answer.code == 0, answer.err
+        docs[name] = json.loads(answer.out)
+    [mine] = [n for n, d in docs.items() if d["preview"]["withheld"] is None]
+    shown = docs.pop(mine)
+    [latest] = [b["id"] for b in shown["batches"]]
+    assert shown["preview"]["batchId"] == latest and len(shown["preview"]["rows"]) == 2
+    for doc in docs.values():
+        assert doc["preview"]["rows"] == [] and doc["preview"]["batchId"] == latest
+        assert f"latest batch is batch {latest}, not this job's" in doc["preview"]["withheld"]
+    other = next(iter(docs))
+    text = run_cli(platform, workdir, ["output", f"ExportJob/{other}", "--preview"])
+    assert text.code == 0 and "\n  no preview: dataset " in text.out
+
+
+def test_output_preview_of_an_unfinished_job_says_there_is_nothing_yet(
+    frozen: Platform, workdir: Path
+) -> None:
+    assert run_cli(frozen, workdir, ["apply", "--auto-approve"]).code == 0
+    shown = run_cli(frozen, workdir, ["output", "ExportJob/vip-emails", "--preview"])
+    assert shown.code == 0, shown.err
+    assert shown.out.endswith("\n  no preview: the job has not succeeded (NEW)\n")
+
+
+@pytest.mark.parametrize("rows", ["0", "1000", "five"])
+def test_output_preview_takes_1_to_100_rows(tmp_path: Path, rows: str) -> None:
+    proc = reconciler(tmp_path, os.environ, "output", "ExportJob/vip-emails", "--preview", rows)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert (
+        f"argument --preview: expected a number of rows from 1 to 100, got '{rows}'" in proc.stderr
+    )
 
 
 def test_an_unknown_segment_id_stops_plan_at_its_line_before_any_write(
