@@ -41,7 +41,7 @@ def _command_words(snippet: str) -> list[str] | None:
     """["emulator", "serve"] for "reconciler emulator serve …"; [] for bare flags; None
     for another tool's command line."""
     words = snippet.replace("\\|", "|").split()
-    if words and words[0] == "reconciler":
+    if words and words[0] in ("reconciler", ".venv/bin/reconciler"):
         words = words[1:]
     elif words and (words[0].startswith(OTHER_TOOLS) or "=" in words[0]):
         return None
@@ -62,7 +62,12 @@ def test_every_flag_the_readme_shows_exists_on_its_command() -> None:
         everywhere |= set(candidates([name]))
         everywhere |= {o for sub in candidates([name]) for o in candidates([name, sub])}
     missing = []
-    for snippet in _snippets(README.read_text(encoding="utf-8")):
+    commands = [
+        part.strip()
+        for snippet in _snippets(README.read_text(encoding="utf-8"))
+        for part in snippet.split(" && ")  # the first command chains install, plan, apply, output
+    ]
+    for snippet in commands:
         path = _command_words(snippet)
         if path is None:
             continue
