@@ -11,7 +11,7 @@ from pathlib import Path
 from aep_reconciler.commands import _async
 from aep_reconciler.commands._flags import StackFlags
 from aep_reconciler.commands._parser import Subparsers, runs
-from aep_reconciler.diagnostics import ConfigError
+from aep_reconciler.diagnostics import ApiError, ConfigError
 from aep_reconciler.exit_codes import ExitCode
 from aep_reconciler.outputs import Progress, download, gather, preview
 from aep_reconciler.pipeline import Context, load_context
@@ -98,7 +98,10 @@ def run(args: OutputArgs) -> ExitCode:
     ctx = load_context(args.path, args.target)
     if args.format == "text":
         print(f"reconciler output · stack {ctx.stack} · {ctx.session.describe()}", file=sys.stderr)
-    result, rows = _async.run(lambda: _output(args, ctx, key))
+    try:
+        result, rows = _async.run(lambda: _output(args, ctx, key))
+    except ApiError as exc:
+        raise exc.with_resource(str(key)) from None
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else PREVIEW_WIDTH
     sys.stdout.write(
         result_json(result, rows) if args.format == "json" else result_text(result, rows, width)

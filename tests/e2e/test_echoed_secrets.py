@@ -93,7 +93,9 @@ def test_a_failed_preview_names_the_call_and_scrubs_the_body(
     code, out = _run(env, tmp_path, "output", "ExportJob/vip-emails", "--preview")
     assert code == 1 and "Traceback" not in out, out
     assert re.search(
-        r"GET /data/foundation/export/datasets/\w+/preview failed: HTTP 403: .*no preview for", out
+        r"ExportJob/vip-emails: GET /data/foundation/export/datasets/\w+/preview failed: "
+        r"HTTP 403: .*no preview for",
+        out,
     ), out
     assert "[redacted]" in out
     _no_leak(out, platform)
