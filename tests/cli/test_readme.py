@@ -88,7 +88,15 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     command = _fenced(README.read_text(encoding="utf-8"), "Test it").strip()
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert command == ci
-    assert command.endswith("&& scripts/check && scripts/test")
+    assert "&& scripts/check && .venv/bin/python -m pytest -n 2 --cov=" in command
+
+
+def test_scripts_test_runs_the_suite_as_the_test_command_does() -> None:
+    command = _fenced(README.read_text(encoding="utf-8"), "Test it").strip()
+    pytest = command.split(" && ")[-1]
+    script = (README.parent / "scripts" / "test").read_text(encoding="utf-8")
+    run = " ".join(script.split("exec ", 1)[1].replace("\\\n", " ").split())
+    assert run == f'{pytest} "$@"'
 
 
 def _tree_entries() -> dict[str, str]:
