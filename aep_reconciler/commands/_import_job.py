@@ -34,7 +34,7 @@ from aep_reconciler.redaction import REDACTOR
 from aep_reconciler.remote import AepClient
 from aep_reconciler.render.events import adoption_printer
 from aep_reconciler.render.plan import change_lines, use_colour
-from aep_reconciler.resources import EXPORT_JOB, DesiredExportJob, ManifestSet, ResourceKey
+from aep_reconciler.resources import DATASET, EXPORT_JOB, DesiredExportJob, ManifestSet, ResourceKey
 
 IMPORTED = "imported"
 
@@ -76,12 +76,16 @@ def declared_job(manifests: ManifestSet, name: str) -> DesiredExportJob | None:
     return next((j for j in manifests.export_jobs if j.key.name == name), None)
 
 
-def manifest_file(ctx: Context, name: str) -> Path:
+FOLDERS = {DATASET: "datasets", EXPORT_JOB: "export-jobs"}  # where import writes each kind
+
+
+def manifest_file(ctx: Context, kind: str, name: str) -> Path:
+    """The new manifest's path; an existing file that does not declare it is never touched."""
     folder = ctx.root if ctx.root.is_dir() else ctx.root.parent
-    file = folder / "export-jobs" / f"{name}.yaml"
+    file = folder / FOLDERS[kind] / f"{name}.yaml"
     if file.exists():
         raise ConfigError(
-            f"{display_path(file)} exists but declares no ExportJob {name}; "
+            f"{display_path(file)} exists but declares no {kind} {name}; "
             "not overwriting it: choose another NAME or fix the file"
         )
     return file
@@ -177,7 +181,7 @@ async def import_job(ctx: Context, name: str, job_id: str, approval: Approval) -
             return ExitCode.OK
         if owner is not None:
             raise ConfigError(f"stack {ctx.stack} already manages export job {job.id} as {owner}")
-        file = None if desired is not None else manifest_file(ctx, name)
+        file = None if desired is not None else manifest_file(ctx, EXPORT_JOB, name)
         manifests, _ = await resolve_references(ctx, aep, ctx.manifests)
         if desired is not None:
             desired = declared_job(manifests, name)

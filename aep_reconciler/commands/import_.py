@@ -13,7 +13,7 @@ from aep_reconciler.applier.lease import Lease
 from aep_reconciler.applier.record import write_record
 from aep_reconciler.commands import _async
 from aep_reconciler.commands._flags import StackFlags
-from aep_reconciler.commands._import_job import adopt, import_job
+from aep_reconciler.commands._import_job import adopt, import_job, manifest_file
 from aep_reconciler.commands._parser import Subparsers, runs
 from aep_reconciler.commands._prompt import Approval, add_approval_flags, confirm
 from aep_reconciler.diagnostics import ApiError, ConfigError, ManifestError, display_path
@@ -85,17 +85,6 @@ def declared_dataset(manifests: ManifestSet, name: str) -> DesiredDataset | None
 def ignored(ctx: Context, desired: DesiredDataset | None) -> tuple[str, ...]:
     lifecycle = desired.lifecycle.ignore_fields if desired else ()
     return tuple(ctx.session.ignore_fields.get(DATASET, ())) + lifecycle
-
-
-def manifest_file(ctx: Context, name: str) -> Path:
-    folder = ctx.root if ctx.root.is_dir() else ctx.root.parent
-    file = folder / "datasets" / f"{name}.yaml"
-    if file.exists():
-        raise ConfigError(
-            f"{display_path(file)} exists but declares no Dataset {name}; "
-            "not overwriting it: choose another NAME or fix the file"
-        )
-    return file
 
 
 async def fetch(
@@ -176,7 +165,7 @@ def show(ctx: Context, change: Change, file: Path | None) -> None:
 async def _import(args: ImportArgs, ctx: Context) -> ExitCode:
     desired = declared_dataset(ctx.manifests, args.name)
     ignore = ignored(ctx, desired)
-    file = None if desired is not None else manifest_file(ctx, args.name)
+    file = None if desired is not None else manifest_file(ctx, DATASET, args.name)
     request = Request(args.name, args.id, file)
     async with ctx.session.client() as aep, Lease(aep, ctx.stack) as lease:  # no apply meanwhile
         live, etag = await fetch(aep, request.dataset_id, ctx.session.target)
