@@ -64,9 +64,10 @@ def _yield_to_the_api() -> None:
     speed while an export runs (bench/exports.py). Elsewhere this is a no-op.
     """
     with contextlib.suppress(AttributeError, OSError):
-        thread = threading.get_native_id()
-        niceness = os.getpriority(os.PRIO_PROCESS, thread) + EXPORT_NICENESS
-        os.setpriority(os.PRIO_PROCESS, thread, min(niceness, 19))
+        # relative to the process (its main thread's id is the pid), so a worker thread that
+        # runs many exports stays at the same value
+        niceness = os.getpriority(os.PRIO_PROCESS, os.getpid()) + EXPORT_NICENESS
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(niceness, 19))
 
 
 def _export(store: Path, spec: ExportSpec, task: _Task) -> ExportResult:
