@@ -233,3 +233,6 @@ def test_adobe_operations_the_platform_serves_are_all_fuzzed() -> None:
     } <= served
     listing = next(op for op in adobe if op.path.endswith("/dataSets") and op.method == "GET")
     assert {"limit", "start", "properties", "orderBy", "property", "tags"} <= set(listing.query)
+    # and our own description names no Catalog or UPS operation that Adobe does not document
+    ours = {(op.method, op.path) for op in OPERATIONS if not op.path.startswith("/ims/")}
+    assert ours <= served
